@@ -1,0 +1,315 @@
+/**
+ * The environment file schema: one JSON file per environment in `config/`.
+ *
+ * Every field is optional in the file except the ones ZenML or AWS cannot guess (Pro IDs, image
+ * version, domain, state bucket). Missing fields take the value of the selected `preset`
+ * (see {@link PRESETS}), whose values come from the ZenML ECS hybrid guide.
+ */
+import { z } from "zod";
+import { SUPPORTED_REGIONS } from "../regions";
+
+/** Fargate task sizes AWS accepts: CPU units → allowed memory (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/**
+ * MySQL instance classes on which RDS rejects Performance Insights
+ * (AWS RDS user guide, "Amazon RDS DB engine, Region, and instance class support for Performance Insights").
+ */
+export const PERFORMANCE_INSIGHTS_UNSUPPORTED_CLASSES: readonly string[] = [
+  "db.t2.micro",
+  "db.t2.small",
+  "db.t3.micro",
+  "db.t3.small",
+  "db.t4g.micro",
+  "db.t4g.small",
+];
+
+/** CloudWatch Logs retention values the API accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+const ipv4Cidr = z
+  .string()
+  .regex(
+    /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(1[6-9]|2[0-8])$/,
+    "must be an IPv4 CIDR block with a prefix from /16 to /28, e.g. 10.0.0.0/16",
+  );
+const domainName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a lower-case fully qualified domain name, e.g. zenml.mycompany.com",
+  );
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+const arn = (service: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `must be an ${service} ARN`);
+const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 characters: lower-case letters, digits and hyphens, starting with a letter");
+const count = z.number().int().nonnegative();
+const logRetention = z
+  .number()
+  .int()
+  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+    message: `must be one of the CloudWatch retention values: ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
+
+const zenmlSchema = z
+  .strictObject({
+    version: nonEmpty
+      .refine((v) => v !== "latest", "must be a pinned version, not 'latest'")
+      .describe("ZenML server version: the image tag of zenml-pro-server (the guide's <ZENML_OSS_VERSION>)."),
+    image: nonEmpty.optional().describe("Server image repository without tag. @default the ZenML Pro ECR repository"),
+    organizationId: nonEmpty.describe("ZENML_SERVER_PRO_ORGANIZATION_ID, from ZenML Pro (Step 1)."),
+    organizationName: nonEmpty.describe("ZENML_SERVER_PRO_ORGANIZATION_NAME."),
+    workspaceId: nonEmpty.describe("ZENML_SERVER_PRO_WORKSPACE_ID, from ZenML Support."),
+    workspaceName: nonEmpty.describe("ZENML_SERVER_PRO_WORKSPACE_NAME."),
+    apiUrl: z.url().optional().describe("ZENML_SERVER_PRO_API_URL. @default https://cloudapi.zenml.io"),
+    dashboardUrl: z.url().optional().describe("ZENML_SERVER_PRO_DASHBOARD_URL. @default https://cloud.zenml.io"),
+    oauth2Audience: z.url().optional().describe("ZENML_SERVER_PRO_OAUTH2_AUDIENCE. @default https://cloudapi.zenml.io"),
+    loggingLevel: z
+      .enum(["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"])
+      .optional()
+      .describe("ZENML_LOGGING_LEVEL. @default INFO"),
+    oauth2ClientSecretName: nonEmpty
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager name: letters, digits and /_+=.@-")
+      .optional()
+      .describe("Name of the Secrets Manager secret this stack creates for the OAuth2 client secret. @default zenml/pro/oauth2-client-secret"),
+    oauth2ClientSecretArn: arn("secretsmanager")
+      .optional()
+      .describe("ARN of an existing secret holding the OAuth2 client secret; when set, no secret is created. @default none"),
+    oauth2ClientSecretKmsKeyArn: arn("kms")
+      .optional()
+      .describe("KMS key that encrypts the existing secret (only with oauth2ClientSecretArn, if not the AWS-managed key). @default none"),
+  })
+  .describe("ZenML Pro workspace settings (the guide's Step 5 environment table).");
+
+const networkSchema = z
+  .strictObject({
+    vpcCidr: ipv4Cidr.optional().describe("VPC CIDR; subnets are carved from it with cidrsubnet(). @default 10.0.0.0/16"),
+    azCount: z.number().int().min(2, "must be at least 2 (the guide needs 2 AZs)").max(6).optional()
+      .describe("How many availability zones get a public and a private subnet. @default 2"),
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an AZ name such as eu-central-1a"))
+      .min(2, "must list at least 2 availability zones")
+      .optional()
+      .describe("Explicit AZ names (overrides azCount); default is the first azCount AZs the region reports. @default looked up"),
+    natGateways: z.enum(["single", "perAz"]).optional()
+      .describe("One NAT gateway for all private subnets, or one per AZ. @default dev: single, prod: perAz"),
+    subnetNewBits: z.number().int().min(1).max(12).optional()
+      .describe("Bits added to the VPC prefix for each subnet (cidrsubnet newbits). @default 4"),
+    flowLogRetentionDays: logRetention.optional().describe("Retention of the VPC flow log group. @default dev: 30, prod: 365"),
+  })
+  .describe("VPC layout (the guide's Step 1).");
+
+const databaseSchema = z
+  .strictObject({
+    engineVersion: z.enum(["8.0", "8.4"]).optional()
+      .describe("MySQL major version. 8.0 left RDS standard support in July 2026 (extended-support fees). @default 8.4"),
+    instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t3.micro").optional()
+      .describe("RDS instance class. @default dev: db.t3.micro, prod: db.m6g.large"),
+    allocatedStorageGb: z.number().int().min(20).max(65536).optional().describe("Initial storage (GiB). @default 100"),
+    maxAllocatedStorageGb: z.number().int().min(20).max(65536).optional()
+      .describe("Storage autoscaling ceiling (GiB); must be > allocated. @default dev: 200, prod: 1000"),
+    multiAz: z.boolean().optional().describe("Multi-AZ standby. @default dev: false, prod: true"),
+    backupRetentionDays: z.number().int().min(0).max(35).optional().describe("Automated backup retention, 0-35 days. @default 30"),
+    deletionProtection: z.boolean().optional().describe("RDS deletion protection. @default dev: false, prod: true"),
+    skipFinalSnapshot: z.boolean().optional().describe("Skip the final snapshot on destroy. @default dev: true, prod: false"),
+    performanceInsights: z.boolean().optional()
+      .describe("Performance Insights (KMS-encrypted, 7 days). Not available on micro/small classes. @default true where the class supports it"),
+    monitoringIntervalSeconds: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]).optional()
+      .describe("Enhanced monitoring interval; 0 disables it. @default 60"),
+    databaseName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be a MySQL identifier").optional()
+      .describe("Initial database. @default zenml_hybrid"),
+    username: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, "must be 1-16 letters, digits or _, starting with a letter").optional()
+      .describe("Master user name; its password is generated and kept by RDS in Secrets Manager. @default zenml"),
+    requireTls: z.boolean().optional()
+      .describe("require_secure_transport=ON in the parameter group and TLS (verify-ca) from the server. @default true"),
+    backupWindow: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, "must be hh24:mi-hh24:mi in UTC").optional()
+      .describe("Daily backup window (UTC). @default 02:00-03:00"),
+    maintenanceWindow: z.string().regex(/^[a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2}$/, "must be ddd:hh24:mi-ddd:hh24:mi").optional()
+      .describe("Weekly maintenance window (UTC). @default sun:03:30-sun:04:30"),
+  })
+  .describe("RDS MySQL (the guide's Step 2 and Database Maintenance).");
+
+const serviceSchema = z
+  .strictObject({
+    cpu: z.number().int().optional().describe("Fargate task CPU units. @default 512"),
+    memory: z.number().int().optional().describe("Fargate task memory (MiB); must be valid for the CPU. @default 1024"),
+    desiredCount: count.max(100).optional().describe("Tasks to run (the initial count when autoscaling). @default dev: 1, prod: 2"),
+    minCapacity: count.max(100).optional().describe("Autoscaling minimum tasks. @default dev: 1, prod: 2"),
+    maxCapacity: count.max(100).optional().describe("Autoscaling maximum tasks; 0 or equal to min disables autoscaling. @default dev: 1, prod: 6"),
+    targetCpuPercent: z.number().int().min(10).max(95).optional().describe("Target-tracking CPU utilisation. @default 70"),
+    healthCheckGracePeriodSeconds: count.max(2147483647).optional().describe("Seconds ECS ignores ALB health checks after a task starts. @default 180"),
+    caFetcherImage: nonEmpty.optional()
+      .describe("Image of the init container that downloads the RDS CA bundle (needs sh and curl). @default public.ecr.aws/amazonlinux/amazonlinux:2023-minimal"),
+  })
+  .describe("ECS Fargate service (the guide's Steps 5, 6 and Scaling).");
+
+const loadBalancerSchema = z
+  .strictObject({
+    deletionProtection: z.boolean().optional().describe("ALB deletion protection. @default dev: false, prod: true"),
+    sslPolicy: z.string().regex(/^ELBSecurityPolicy-TLS13-1-[23]-/, "must be a TLS 1.3 ELBSecurityPolicy-TLS13-1-2-* or -1-3-* policy").optional()
+      .describe("HTTPS listener security policy. @default ELBSecurityPolicy-TLS13-1-2-2021-06"),
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).optional().describe("ALB idle timeout. @default 60"),
+    accessLogRetentionDays: z.number().int().min(1).max(3650).optional().describe("Expiry of ALB access log objects. @default dev: 30, prod: 365"),
+  })
+  .describe("Application Load Balancer (the guide's Step 7).");
+
+const dnsSchema = z
+  .strictObject({
+    domainName: domainName.describe("Public host name of the workspace; sets ZENML_SERVER_SERVER_URL."),
+    provider: z.enum(["route53", "external"]).describe("route53: certificate and alias record in a hosted zone; external: you create the CNAME."),
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional()
+      .describe("Route53 hosted zone for the domain (provider route53). @default none"),
+    certificateArn: arn("acm").optional()
+      .describe("Existing ACM certificate (required for provider external, optional for route53). @default none"),
+  })
+  .describe("DNS and TLS (the guide's Steps 7-8).");
+
+const observabilitySchema = z
+  .strictObject({
+    logGroupName: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, "must be a CloudWatch log group name").optional()
+      .describe("Container log group. @default /ecs/<name>"),
+    logRetentionDays: logRetention.optional().describe("Retention of the container log group. @default dev: 30, prod: 365"),
+    alarmEmail: z.email().optional().describe("E-mail subscribed to the alarm topic (confirm the subscription mail). @default none"),
+    cpuAlarmPercent: z.number().int().min(1).max(100).optional().describe("ECS CPU alarm threshold. @default 80"),
+    dbCpuAlarmPercent: z.number().int().min(1).max(100).optional().describe("RDS CPU alarm threshold. @default 80"),
+    dbFreeStorageAlarmGb: z.number().int().min(1).optional().describe("RDS free storage alarm threshold (GiB). @default 10"),
+    dbConnectionsAlarm: z.number().int().min(1).optional().describe("RDS connection count alarm threshold. @default 80"),
+  })
+  .describe("Logs and alarms (the guide's Monitoring & Logging).");
+
+const stateSchema = z
+  .strictObject({
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+      .describe("S3 bucket for remote state (created by the bootstrap stack)."),
+    key: z.string().regex(/^[A-Za-z0-9!_.*'()/-]+\.tfstate$/, "must be an S3 key ending in .tfstate").optional()
+      .describe("State object key. @default zenml/<environment>.tfstate"),
+    region: z.enum(SUPPORTED_REGIONS).optional().describe("Region of the state bucket. @default the environment's region"),
+    dynamodbTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional()
+      .describe("Lock with a DynamoDB table (created by bootstrap) instead of the S3-native lockfile. @default none (use_lockfile)"),
+  })
+  .describe("Remote state backend.");
+
+/** Schema of one environment file as written by users (preset-dependent fields optional). */
+export const EnvironmentFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Editor hint: path to this JSON Schema."),
+    preset: z.enum(["dev", "prod"]).describe("Defaults profile: dev (single NAT, one task, small DB) or prod (HA, protection on)."),
+    region: z.enum(SUPPORTED_REGIONS).describe("AWS region of the deployment."),
+    name: resourceName.optional()
+      .describe("Base name of AWS resources (cluster, task family, DB, ALB). Environments sharing an account need distinct names. @default zenml-hybrid"),
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}"),
+    zenml: zenmlSchema,
+    network: networkSchema.optional(),
+    database: databaseSchema.optional(),
+    service: serviceSchema.optional(),
+    loadBalancer: loadBalancerSchema.optional(),
+    dns: dnsSchema,
+    observability: observabilitySchema.optional(),
+    state: stateSchema,
+  })
+  .describe("A ZenML Pro Hybrid workspace on AWS ECS: one environment.");
+
+export type EnvironmentFile = z.infer<typeof EnvironmentFileSchema>;
+
+/** Fully resolved configuration of one environment: every default applied. */
+export interface EnvironmentConfig {
+  readonly envName: string;
+  readonly sourceFile: string;
+  readonly preset: "dev" | "prod";
+  readonly region: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly zenml: Required<Omit<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">> &
+    Pick<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">;
+  readonly network: Required<Omit<NonNullable<EnvironmentFile["network"]>, "availabilityZones">> &
+    Pick<NonNullable<EnvironmentFile["network"]>, "availabilityZones">;
+  readonly database: Required<NonNullable<EnvironmentFile["database"]>>;
+  readonly service: Required<NonNullable<EnvironmentFile["service"]>>;
+  readonly loadBalancer: Required<NonNullable<EnvironmentFile["loadBalancer"]>>;
+  readonly dns: EnvironmentFile["dns"];
+  readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">> &
+    Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">;
+  readonly state: Required<Omit<EnvironmentFile["state"], "dynamodbTable">> & Pick<EnvironmentFile["state"], "dynamodbTable">;
+}
+
+/** Preset-dependent defaults. Anything not listed here has one default for both presets. */
+export const PRESETS = {
+  dev: {
+    network: { natGateways: "single", flowLogRetentionDays: 30 },
+    database: {
+      instanceClass: "db.t3.micro",
+      maxAllocatedStorageGb: 200,
+      multiAz: false,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+    },
+    service: { desiredCount: 1, minCapacity: 1, maxCapacity: 1 },
+    loadBalancer: { deletionProtection: false, accessLogRetentionDays: 30 },
+    observability: { logRetentionDays: 30 },
+  },
+  prod: {
+    network: { natGateways: "perAz", flowLogRetentionDays: 365 },
+    database: {
+      instanceClass: "db.m6g.large",
+      maxAllocatedStorageGb: 1000,
+      multiAz: true,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+    },
+    service: { desiredCount: 2, minCapacity: 2, maxCapacity: 6 },
+    loadBalancer: { deletionProtection: true, accessLogRetentionDays: 365 },
+    observability: { logRetentionDays: 365 },
+  },
+} as const;
+
+/** Defaults shared by both presets, from the ZenML guide. */
+export const DEFAULTS = {
+  name: "zenml-hybrid",
+  zenml: {
+    image: "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server",
+    apiUrl: "https://cloudapi.zenml.io",
+    dashboardUrl: "https://cloud.zenml.io",
+    oauth2Audience: "https://cloudapi.zenml.io",
+    loggingLevel: "INFO",
+    oauth2ClientSecretName: "zenml/pro/oauth2-client-secret",
+  },
+  network: { vpcCidr: "10.0.0.0/16", azCount: 2, subnetNewBits: 4 },
+  database: {
+    engineVersion: "8.4",
+    allocatedStorageGb: 100,
+    backupRetentionDays: 30,
+    monitoringIntervalSeconds: 60,
+    databaseName: "zenml_hybrid",
+    username: "zenml",
+    requireTls: true,
+    backupWindow: "02:00-03:00",
+    maintenanceWindow: "sun:03:30-sun:04:30",
+  },
+  service: {
+    cpu: 512,
+    memory: 1024,
+    targetCpuPercent: 70,
+    healthCheckGracePeriodSeconds: 180,
+    caFetcherImage: "public.ecr.aws/amazonlinux/amazonlinux:2023-minimal",
+  },
+  loadBalancer: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", idleTimeoutSeconds: 60 },
+  observability: { cpuAlarmPercent: 80, dbCpuAlarmPercent: 80, dbFreeStorageAlarmGb: 10, dbConnectionsAlarm: 80 },
+} as const;

@@ -1,0 +1,203 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+
+/** Props of {@link Database}. */
+export interface DatabaseProps {
+  /**
+   * Base name; the instance is `<name>-db` (the guide's `zenml-hybrid-db`).
+   * @default none (required)
+   */
+  readonly name: string;
+  /**
+   * Private subnets of the DB subnet group.
+   * @default none (required)
+   */
+  readonly subnetIds: string[];
+  /**
+   * The RDS security group.
+   * @default none (required)
+   */
+  readonly securityGroupId: string;
+  /**
+   * KMS key for storage, Performance Insights and the RDS-managed master secret.
+   * @default none (required)
+   */
+  readonly kmsKeyArn: string;
+  /**
+   * MySQL major version ("8.0" or "8.4"); also selects the parameter-group family.
+   * @default "8.4"
+   */
+  readonly engineVersion?: string;
+  /**
+   * Instance class.
+   * @default "db.t3.micro"
+   */
+  readonly instanceClass?: string;
+  /**
+   * Initial storage in GiB.
+   * @default 100
+   */
+  readonly allocatedStorageGb?: number;
+  /**
+   * Storage autoscaling ceiling in GiB (greater than allocated).
+   * @default 200
+   */
+  readonly maxAllocatedStorageGb?: number;
+  /**
+   * Multi-AZ standby.
+   * @default false
+   */
+  readonly multiAz?: boolean;
+  /**
+   * Automated backup retention in days.
+   * @default 30
+   */
+  readonly backupRetentionDays?: number;
+  /**
+   * Deletion protection.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Skip the final snapshot on delete; when false the snapshot is `<name>-db-final`.
+   * @default true
+   */
+  readonly skipFinalSnapshot?: boolean;
+  /**
+   * Performance Insights (KMS-encrypted, 7 days retention).
+   * @default false
+   */
+  readonly performanceInsights?: boolean;
+  /**
+   * Enhanced monitoring interval in seconds; 0 disables it.
+   * @default 60
+   */
+  readonly monitoringIntervalSeconds?: number;
+  /**
+   * Initial database.
+   * @default "zenml_hybrid"
+   */
+  readonly databaseName?: string;
+  /**
+   * Master user; RDS generates its password and keeps it in Secrets Manager.
+   * @default "zenml"
+   */
+  readonly username?: string;
+  /**
+   * Set `require_secure_transport` so only TLS connections are accepted.
+   * @default true
+   */
+  readonly requireTls?: boolean;
+  /**
+   * Daily backup window (UTC).
+   * @default "02:00-03:00"
+   */
+  readonly backupWindow?: string;
+  /**
+   * Weekly maintenance window (UTC).
+   * @default "sun:03:30-sun:04:30"
+   */
+  readonly maintenanceWindow?: string;
+}
+
+/** Slow query threshold (seconds) for the slow query log exported to CloudWatch. */
+const LONG_QUERY_TIME_SECONDS = "2";
+
+/**
+ * The guide's Step 2 database: RDS MySQL in private subnets, encrypted with the environment's KMS
+ * key, storage autoscaling, backups, error/general/slowquery logs to CloudWatch, and a master
+ * password generated and stored by RDS in Secrets Manager (it never enters Terraform state).
+ */
+export class Database extends Construct {
+  /** The instance. */
+  public readonly instance: DbInstance;
+  /** ARN of the RDS-managed secret holding `{"username","password"}`. */
+  public readonly masterSecretArn: string;
+  /** Database name. */
+  public readonly databaseName: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const version = props.engineVersion ?? "8.4";
+    this.databaseName = props.databaseName ?? "zenml_hybrid";
+    const subnetGroup = new DbSubnetGroup(this, "subnets", {
+      name: `${props.name}-db`,
+      description: "ZenML RDS: private subnets",
+      subnetIds: props.subnetIds,
+    });
+    const parameters = new DbParameterGroup(this, "parameters", {
+      name: `${props.name}-mysql${version.replace(".", "")}`,
+      family: `mysql${version}`,
+      description: `ZenML MySQL ${version}: TLS, slow and general logs`,
+      parameter: [
+        { name: "require_secure_transport", value: props.requireTls === false ? "0" : "1" },
+        { name: "general_log", value: "1" },
+        { name: "slow_query_log", value: "1" },
+        { name: "long_query_time", value: LONG_QUERY_TIME_SECONDS },
+        { name: "log_output", value: "FILE" },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const interval = props.monitoringIntervalSeconds ?? 60;
+    let monitoringRoleArn: string | undefined;
+    if (interval > 0) {
+      const assume = new DataAwsIamPolicyDocument(this, "monitoring-assume", {
+        statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
+      });
+      const role = new IamRole(this, "monitoring-role", { name: `${props.name}-rds-monitoring`, assumeRolePolicy: assume.json });
+      new IamRolePolicyAttachment(this, "monitoring-policy", {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+      });
+      monitoringRoleArn = role.arn;
+    }
+
+    const pi = props.performanceInsights ?? false;
+    const skipFinal = props.skipFinalSnapshot ?? true;
+    this.instance = new DbInstance(this, "instance", {
+      identifier: `${props.name}-db`,
+      engine: "mysql",
+      engineVersion: version,
+      instanceClass: props.instanceClass ?? "db.t3.micro",
+      allocatedStorage: props.allocatedStorageGb ?? 100,
+      maxAllocatedStorage: props.maxAllocatedStorageGb ?? 200,
+      storageType: "gp3",
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      dbName: this.databaseName,
+      username: props.username ?? "zenml",
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      multiAz: props.multiAz ?? false,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [props.securityGroupId],
+      parameterGroupName: parameters.name,
+      publiclyAccessible: false,
+      port: 3306,
+      backupRetentionPeriod: props.backupRetentionDays ?? 30,
+      backupWindow: props.backupWindow ?? "02:00-03:00",
+      maintenanceWindow: props.maintenanceWindow ?? "sun:03:30-sun:04:30",
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: props.deletionProtection ?? false,
+      skipFinalSnapshot: skipFinal,
+      finalSnapshotIdentifier: skipFinal ? undefined : `${props.name}-db-final`,
+      enabledCloudwatchLogsExports: ["error", "general", "slowquery"],
+      autoMinorVersionUpgrade: true,
+      performanceInsightsEnabled: pi,
+      performanceInsightsKmsKeyId: pi ? props.kmsKeyArn : undefined,
+      performanceInsightsRetentionPeriod: pi ? 7 : undefined,
+      monitoringInterval: interval,
+      monitoringRoleArn,
+      applyImmediately: false,
+    });
+    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+  }
+}

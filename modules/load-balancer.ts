@@ -1,0 +1,168 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecureBucket } from "./secure-bucket";
+
+/** Props of {@link LoadBalancer}. */
+export interface LoadBalancerProps {
+  /**
+   * Base name (`<name>-alb`, `<name>-tg`, access-log bucket `<name>-alb-logs-<account>-<region>`).
+   * @default none (required)
+   */
+  readonly name: string;
+  /**
+   * AWS account ID (access-log bucket name and delivery policy).
+   * @default none (required)
+   */
+  readonly accountId: string;
+  /**
+   * Region of the ALB.
+   * @default none (required)
+   */
+  readonly region: string;
+  /**
+   * The region's ELB log-delivery account, or null for regions that deliver with the
+   * `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
+   * @default none (required)
+   */
+  readonly elbLogDeliveryAccountId: string | null;
+  /**
+   * VPC of the target group.
+   * @default none (required)
+   */
+  readonly vpcId: string;
+  /**
+   * Public subnets (at least 2 AZs).
+   * @default none (required)
+   */
+  readonly subnetIds: string[];
+  /**
+   * The ALB security group.
+   * @default none (required)
+   */
+  readonly securityGroupId: string;
+  /**
+   * Certificate of the HTTPS listener.
+   * @default none (required)
+   */
+  readonly certificateArn: string;
+  /**
+   * HTTPS listener security policy.
+   * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+   */
+  readonly sslPolicy?: string;
+  /**
+   * Port of the targets and of their health check.
+   * @default 8000
+   */
+  readonly targetPort?: number;
+  /**
+   * ALB deletion protection.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Idle timeout in seconds.
+   * @default 60
+   */
+  readonly idleTimeoutSeconds?: number;
+  /**
+   * Days access logs are kept.
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+}
+
+/**
+ * The guide's Step 7: an internet-facing ALB in the public subnets with access logs, an `ip` target
+ * group on port 8000 with the guide's health check (/health, 30 s interval, 5 s timeout, 2 healthy,
+ * 3 unhealthy), an HTTPS listener forwarding to it and an HTTP listener redirecting to HTTPS.
+ */
+export class LoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly alb: Lb;
+  /** The target group of the ZenML server tasks. */
+  public readonly targetGroup: LbTargetGroup;
+  /** The HTTPS listener (the service depends on it). */
+  public readonly httpsListener: LbListener;
+  /** The HTTP → HTTPS redirect listener. */
+  public readonly httpListener: LbListener;
+  /** The access-log bucket. */
+  public readonly accessLogs: SecureBucket;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const port = props.targetPort ?? 8000;
+    const prefix = "alb";
+    this.accessLogs = new SecureBucket(this, "access-logs", {
+      bucketName: `${props.name}-alb-logs-${props.accountId}-${props.region}`,
+      expirationDays: props.accessLogRetentionDays ?? 365,
+      forceDestroy: true,
+      policyStatements: (bucketArn) => logDeliveryStatements(bucketArn, prefix, props),
+    });
+
+    this.alb = new Lb(this, "alb", {
+      name: `${props.name}-alb`,
+      loadBalancerType: "application",
+      internal: false,
+      subnets: props.subnetIds,
+      securityGroups: [props.securityGroupId],
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? false,
+      idleTimeout: props.idleTimeoutSeconds ?? 60,
+      accessLogs: { bucket: this.accessLogs.bucket.id, prefix, enabled: true },
+      dependsOn: [this.accessLogs.policy],
+    });
+    this.targetGroup = new LbTargetGroup(this, "tg", {
+      name: `${props.name}-tg`,
+      port,
+      protocol: "HTTP",
+      targetType: "ip",
+      vpcId: props.vpcId,
+      deregistrationDelay: "30",
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTP",
+        path: "/health",
+        port: String(port),
+        interval: 30,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+        matcher: "200",
+      },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.httpsListener = new LbListener(this, "https", {
+      loadBalancerArn: this.alb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+    this.httpListener = new LbListener(this, "http", {
+      loadBalancerArn: this.alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }],
+    });
+  }
+}
+
+/** Bucket policy statement that lets the region's ELB service write access logs. */
+function logDeliveryStatements(bucketArn: string, prefix: string, props: LoadBalancerProps): DataAwsIamPolicyDocumentStatement[] {
+  const principal = props.elbLogDeliveryAccountId
+    ? { type: "AWS", identifiers: [`arn:aws:iam::${props.elbLogDeliveryAccountId}:root`] }
+    : { type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] };
+  return [
+    {
+      sid: "ElbLogDelivery",
+      actions: ["s3:PutObject"],
+      resources: [`${bucketArn}/${prefix}/AWSLogs/${props.accountId}/*`],
+      principals: [principal],
+    },
+  ];
+}

@@ -1,0 +1,62 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+
+/** Props of {@link ServiceLogs}. */
+export interface ServiceLogsProps {
+  /**
+   * Log group name (the guide's `/ecs/zenml-hybrid`).
+   * @default none (required)
+   */
+  readonly logGroupName: string;
+  /**
+   * Retention in days.
+   * @default 30
+   */
+  readonly retentionDays?: number;
+  /**
+   * KMS key that encrypts the log group.
+   * @default none (required)
+   */
+  readonly kmsKeyArn: string;
+  /**
+   * CloudWatch namespace of the error-count metric.
+   * @default "ZenML"
+   */
+  readonly metricNamespace?: string;
+}
+
+/**
+ * The container log group and the guide's "filter for ERROR or CRITICAL" as a metric filter, so
+ * errors can be alarmed on.
+ */
+export class ServiceLogs extends Construct {
+  /** The log group. */
+  public readonly logGroup: CloudwatchLogGroup;
+  /** Namespace of the error metric. */
+  public readonly errorMetricNamespace: string;
+  /** Name of the error metric (count of ERROR/CRITICAL lines). */
+  public readonly errorMetricName: string;
+
+  constructor(scope: Construct, id: string, props: ServiceLogsProps) {
+    super(scope, id);
+    this.logGroup = new CloudwatchLogGroup(this, "group", {
+      name: props.logGroupName,
+      retentionInDays: props.retentionDays ?? 30,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    this.errorMetricNamespace = props.metricNamespace ?? "ZenML";
+    this.errorMetricName = "ServerErrorLogLines";
+    new CloudwatchLogMetricFilter(this, "errors", {
+      name: "zenml-error-or-critical",
+      logGroupName: this.logGroup.name,
+      pattern: "?ERROR ?CRITICAL",
+      metricTransformation: {
+        name: this.errorMetricName,
+        namespace: this.errorMetricNamespace,
+        value: "1",
+        defaultValue: "0",
+      },
+    });
+  }
+}
