@@ -95,7 +95,8 @@ export class ZenmlHybridStack extends TerraformStack {
       accountId,
       region: c.region,
       secretArns: [proSecret.secretArn, db.masterSecretArn],
-      kmsKeyArns: [...new Set([...proSecret.kmsKeyArns, kms.arn])],
+      // The RDS secret always uses the environment key; an existing OAuth2 secret may add its own.
+      kmsKeyArns: [kms.arn, ...(proSecret.secret ? [] : proSecret.kmsKeyArns)],
       logGroupArn: logs.logGroup.arn,
     });
 

@@ -100,9 +100,19 @@ function formatProblem(file: string, problem: Problem | z.core.$ZodIssue): strin
   const where = problem.path.length > 0 ? problem.path.map(String).join(".") : "(root)";
   let message = problem.message;
   if ("code" in problem && problem.code === "unrecognized_keys") {
-    message = `unknown field(s) ${problem.keys.map((k) => `'${k}'`).join(", ")}; allowed fields are listed in config/environment.schema.json`;
+    message = `unknown field(s) ${problem.keys.map((k) => `'${k}'`).join(", ")}; allowed: ${allowedKeys(problem.path).join(", ")}`;
   }
   return `${file}: ${where}: ${message}`;
+}
+
+/** Field names the schema allows in the object at `at`. */
+function allowedKeys(at: readonly PropertyKey[]): string[] {
+  let node: any = EnvironmentFileSchema;
+  for (const key of at) {
+    node = node?.shape?.[key as string];
+    while (node && !node.shape && typeof node.unwrap === "function") node = node.unwrap();
+  }
+  return node?.shape ? Object.keys(node.shape) : [];
 }
 
 function describeJsonError(text: string, error: Error): string {

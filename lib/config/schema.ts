@@ -68,7 +68,8 @@ const logRetention = z
   .int()
   .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
     message: `must be one of the CloudWatch retention values: ${LOG_RETENTION_DAYS.join(", ")}`,
-  });
+  })
+  .meta({ enum: [...LOG_RETENTION_DAYS] });
 
 const zenmlSchema = z
   .strictObject({
@@ -149,8 +150,10 @@ const databaseSchema = z
 
 const serviceSchema = z
   .strictObject({
-    cpu: z.number().int().optional().describe("Fargate task CPU units. @default 512"),
-    memory: z.number().int().optional().describe("Fargate task memory (MiB); must be valid for the CPU. @default 1024"),
+    cpu: z.number().int().meta({ enum: Object.keys(FARGATE_MEMORY_BY_CPU).map(Number) }).optional()
+      .describe("Fargate task CPU units. @default 512"),
+    memory: z.number().int().optional()
+      .describe("Fargate task memory (MiB) valid for the CPU: 256→512-2048, 512→1024-4096, 1024→2048-8192, 2048→4096-16384, 4096→8192-30720 (1 GiB steps), 8192→16-60 GiB (4 GiB steps), 16384→32-120 GiB (8 GiB steps). @default 1024"),
     desiredCount: count.max(100).optional().describe("Tasks to run (the initial count when autoscaling). @default dev: 1, prod: 2"),
     minCapacity: count.max(100).optional().describe("Autoscaling minimum tasks. @default dev: 1, prod: 2"),
     maxCapacity: count.max(100).optional().describe("Autoscaling maximum tasks; 0 or equal to min disables autoscaling. @default dev: 1, prod: 6"),

@@ -1,0 +1,178 @@
+/**
+ * Config validation: every bad input is rejected with the file, the field path and what is allowed;
+ * presets and defaults resolve as documented.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, loadEnvironments, parseEnvironment } from "../lib/config/load";
+import { environmentJsonSchema, readmeWithReference, README_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
+import { configFrom, shippedFile, tempDir } from "./helpers";
+
+/** The problems reported for a document derived from the shipped dev file. */
+function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
+  const doc = shippedFile(base);
+  mutate(doc);
+  try {
+    configFrom(doc);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+const cases: [string, (d: any) => void, RegExp][] = [
+  ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, preset, region, name, tags, zenml, network, database, service, loadBalancer, dns, observability, state$/],
+  ["unknown nested key", (d) => (d.database = { backupRetention: 30 }), /^config\/test\.json: database: unknown field\(s\) 'backupRetention'; allowed: engineVersion, .*backupRetentionDays/],
+  ["wrong type", (d) => (d.service = { cpu: "512" }), /^config\/test\.json: service\.cpu: .*expected number, received string/],
+  ["malformed CIDR", (d) => (d.network = { vpcCidr: "10.0.0.0/33" }), /^config\/test\.json: network\.vpcCidr: must be an IPv4 CIDR block with a prefix from \/16 to \/28/],
+  ["CIDR octet out of range", (d) => (d.network = { vpcCidr: "10.300.0.0/16" }), /network\.vpcCidr: must be an IPv4 CIDR/],
+  ["unknown region", (d) => (d.region = "mars-north-1"), /^config\/test\.json: region: .*"eu-central-1"/],
+  ["invalid Fargate memory for the CPU", (d) => (d.service = { cpu: 512, memory: 512 }), /^config\/test\.json: service\.memory: 512 MiB is not valid with 512 CPU; allowed: 1024, 2048, 3072, 4096$/],
+  ["invalid Fargate CPU", (d) => (d.service = { cpu: 300 }), /service\.cpu: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192, 16384/],
+  ["fewer than 2 AZs (count)", (d) => (d.network = { azCount: 1 }), /network\.azCount: must be at least 2/],
+  ["fewer than 2 AZs (list)", (d) => (d.network = { availabilityZones: ["eu-central-1a"] }), /network\.availabilityZones: must list at least 2 availability zones/],
+  ["AZ outside the region", (d) => (d.network = { availabilityZones: ["eu-central-1a", "eu-west-1b"] }), /network\.availabilityZones\.1: 'eu-west-1b' is not in region eu-central-1/],
+  ["repeated AZ", (d) => (d.network = { availabilityZones: ["eu-central-1a", "eu-central-1a"] }), /network\.availabilityZones: must not repeat/],
+  ["backup retention above 35", (d) => (d.database = { backupRetentionDays: 36 }), /database\.backupRetentionDays: .*<=35/],
+  ["backup retention below 0", (d) => (d.database = { backupRetentionDays: -1 }), /database\.backupRetentionDays: .*>=0/],
+  ["max storage below allocated", (d) => (d.database = { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }), /database\.maxAllocatedStorageGb: must be greater than database\.allocatedStorageGb \(100\)/],
+  ["bad domain name", (d) => (d.dns.domainName = "zenml..mycompany.com"), /dns\.domainName: must be a lower-case fully qualified domain name/],
+  ["domain without a TLD", (d) => (d.dns.domainName = "localhost"), /dns\.domainName: must be a lower-case fully qualified domain name/],
+  ["empty organization ID", (d) => (d.zenml.organizationId = ""), /zenml\.organizationId: must not be empty/],
+  ["blank workspace ID", (d) => (d.zenml.workspaceId = "   "), /zenml\.workspaceId: must not be empty/],
+  ["empty version", (d) => (d.zenml.version = ""), /zenml\.version: must not be empty/],
+  ["latest version", (d) => (d.zenml.version = "latest"), /zenml\.version: must be a pinned version, not 'latest'/],
+  ["missing required field", (d) => delete d.zenml.workspaceName, /zenml\.workspaceName: .*expected string, received undefined/],
+  ["negative task count", (d) => (d.service = { desiredCount: -1 }), /service\.desiredCount: .*>=0/],
+  ["fractional task count", (d) => (d.service = { desiredCount: 1.5 }), /service\.desiredCount: .*expected int/],
+  ["desired outside min/max", (d) => (d.service = { desiredCount: 3, minCapacity: 1, maxCapacity: 2 }), /service\.desiredCount: must be between service\.minCapacity \(1\) and service\.maxCapacity \(2\)/],
+  ["max below min", (d) => (d.service = { minCapacity: 3, maxCapacity: 2, desiredCount: 3 }), /service\.maxCapacity: must be >= service\.minCapacity \(3\)/],
+  ["Performance Insights on db.t3.micro", (d) => (d.database = { performanceInsights: true }), /database\.performanceInsights: RDS does not support Performance Insights on db\.t3\.micro/],
+  ["unknown MySQL version", (d) => (d.database = { engineVersion: "5.7" }), /database\.engineVersion: .*"8\.0".*"8\.4"/],
+  ["log retention not accepted by CloudWatch", (d) => (d.observability = { logRetentionDays: 10 }), /observability\.logRetentionDays: must be one of the CloudWatch retention values: 1, 3, 5, 7, 14, 30/],
+  ["route53 without a zone", (d) => (d.dns = { domainName: "zenml.mycompany.com", provider: "route53" }), /dns\.hostedZoneId: is required when dns\.provider is 'route53'/],
+  ["external DNS without a certificate", (d) => delete d.dns.certificateArn, /dns\.certificateArn: is required when dns\.provider is 'external'/],
+  ["certificate in another region", (d) => (d.dns.certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"), /dns\.certificateArn: must be a certificate in the ALB's region eu-central-1/],
+  ["malformed certificate ARN", (d) => (d.dns.certificateArn = "my-cert"), /dns\.certificateArn: must be an acm ARN/],
+  ["secret name and ARN together", (d) => Object.assign(d.zenml, { oauth2ClientSecretName: "a/b", oauth2ClientSecretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:x" }), /zenml\.oauth2ClientSecretName: cannot be combined with zenml\.oauth2ClientSecretArn/],
+  ["bad resource name", (d) => (d.name = "ZenML_Prod"), /name: must be 2-24 characters/],
+  ["bad alarm e-mail", (d) => (d.observability = { alarmEmail: "oncall" }), /observability\.alarmEmail: /],
+  ["subnets do not fit", (d) => (d.network = { vpcCidr: "10.0.0.0/26", subnetNewBits: 4 }), /network\.subnetNewBits: VPC \/26 \+ 4 bits gives subnets smaller than \/28; allowed at most 2/],
+  ["bad state bucket", (d) => (d.state.bucket = "My_Bucket"), /state\.bucket: must be an S3 bucket name/],
+  ["state key not .tfstate", (d) => (d.state.key = "zenml/dev"), /state\.key: must be an S3 key ending in \.tfstate/],
+];
+
+describe("bad environment files are rejected with file, field and what is allowed", () => {
+  test.each(cases)("%s", (_name, mutate, expected) => {
+    const problems = problemsOf(mutate);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.some((p) => expected.test(p))).toBe(true);
+  });
+
+  test("the shipped dev file itself has no problems (the cases above fail for their own reason)", () => {
+    expect(problemsOf(() => undefined)).toEqual([]);
+    expect(problemsOf(() => undefined, "prod")).toEqual([]);
+  });
+
+  test("every problem of a file is reported at once", () => {
+    const problems = problemsOf((d) => {
+      d.region = "nowhere";
+      d.zenml.version = "";
+      d.database = { backupRetentionDays: 99 };
+    });
+    expect(problems).toHaveLength(3);
+  });
+
+  test("JSON syntax errors name the file, line and column", () => {
+    const text = '{\n  "preset": "dev",\n  "region": "eu-central-1"\n  "zenml": {}\n}\n';
+    expect(() => parseEnvironment("config/broken.json", text)).toThrow(
+      /config\/broken\.json: invalid JSON at line 4, column 3: /,
+    );
+  });
+
+  test("file names must be valid stack names, and the bootstrap name is reserved", () => {
+    const text = JSON.stringify(shippedFile("dev"));
+    expect(() => parseEnvironment("config/My Env.json", text)).toThrow(/file name 'My Env' is not a valid environment\/stack name/);
+    expect(() => parseEnvironment("config/state-bootstrap.json", text)).toThrow(/reserved for the state bootstrap stack/);
+  });
+});
+
+describe("across files", () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir("zenml-config-")));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("problems in several files are all listed, each with its file", () => {
+    const bad = (d: any) => JSON.stringify({ ...d, zenml: { ...d.zenml, version: "latest" } });
+    fs.writeFileSync(path.join(dir, "a.json"), bad(shippedFile("dev")));
+    fs.writeFileSync(path.join(dir, "b.json"), "{ nope");
+    let error: ConfigError | undefined;
+    try {
+      loadEnvironments(dir);
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      expect.stringMatching(/a\.json: zenml\.version: must be a pinned version/),
+      expect.stringMatching(/b\.json: invalid JSON at line 1, column 3/),
+    ]);
+  });
+
+  test("two environments may not share a state object", () => {
+    const doc = shippedFile("dev");
+    doc.state.key = "zenml/shared.tfstate";
+    fs.writeFileSync(path.join(dir, "a.json"), JSON.stringify(doc));
+    fs.writeFileSync(path.join(dir, "b.json"), JSON.stringify(doc));
+    expect(() => loadEnvironments(dir)).toThrow(/b\.json: state\.key: s3:\/\/mycompany-zenml-tfstate\/zenml\/shared\.tfstate is already used by .*a\.json/);
+  });
+
+  test("an empty or missing directory is an error", () => {
+    expect(() => loadEnvironments(dir)).toThrow(/no environment files/);
+    expect(() => loadEnvironments(path.join(dir, "missing"))).toThrow(/config directory not found/);
+  });
+});
+
+describe("presets and defaults", () => {
+  const dev = configFrom(shippedFile("dev"), "dev");
+  const prod = configFrom(shippedFile("prod"), "prod");
+
+  test("the guide's values are the defaults of both presets", () => {
+    for (const c of [dev, prod]) {
+      expect(c.name).toBe("zenml-hybrid");
+      expect(c.service).toMatchObject({ cpu: 512, memory: 1024, targetCpuPercent: 70 });
+      expect(c.database).toMatchObject({ engineVersion: "8.4", allocatedStorageGb: 100, backupRetentionDays: 30, databaseName: "zenml_hybrid", requireTls: true });
+      expect(c.observability).toMatchObject({ logGroupName: "/ecs/zenml-hybrid", cpuAlarmPercent: 80 });
+      expect(c.zenml).toMatchObject({ apiUrl: "https://cloudapi.zenml.io", dashboardUrl: "https://cloud.zenml.io", oauth2Audience: "https://cloudapi.zenml.io", loggingLevel: "INFO", oauth2ClientSecretName: "zenml/pro/oauth2-client-secret" });
+    }
+  });
+
+  test("prod: Multi-AZ, protection, 2+ tasks, NAT per AZ; dev: single NAT, one task, small DB", () => {
+    expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, skipFinalSnapshot: false, instanceClass: "db.m6g.large", performanceInsights: true });
+    expect(prod.service).toMatchObject({ desiredCount: 2, minCapacity: 2 });
+    expect(prod.network.natGateways).toBe("perAz");
+    expect(prod.loadBalancer.deletionProtection).toBe(true);
+    expect(dev.database).toMatchObject({ multiAz: false, deletionProtection: false, skipFinalSnapshot: true, instanceClass: "db.t3.micro", performanceInsights: false });
+    expect(dev.service).toMatchObject({ desiredCount: 1, maxCapacity: 1 });
+    expect(dev.network.natGateways).toBe("single");
+  });
+
+  test("a file value overrides the preset; MySQL 8.0 stays selectable", () => {
+    const doc = shippedFile("prod");
+    doc.database = { engineVersion: "8.0", multiAz: false };
+    const c = configFrom(doc);
+    expect(c.database).toMatchObject({ engineVersion: "8.0", multiAz: false, deletionProtection: true });
+  });
+
+  test("state key and region default per environment", () => {
+    expect(dev.state).toEqual({ bucket: "mycompany-zenml-tfstate", key: "zenml/dev.tfstate", region: "eu-central-1" });
+  });
+});
+
+test("config/environment.schema.json and the README config reference are generated from the zod schema (run `npm run schema`)", () => {
+  expect(fs.readFileSync(SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema());
+  const readme = fs.readFileSync(README_FILE, "utf8");
+  expect(readme).toBe(readmeWithReference(readme));
+  expect(readme).toContain("| `database.backupRetentionDays` | no | integer, 0–35 | 30 |");
+});

@@ -1,0 +1,495 @@
+/**
+ * The ZenML ECS hybrid guide, item by item, on every shipped environment's synthesized JSON.
+ */
+import { addressOf, only, policyDocument, resources, SHIPPED_ENVIRONMENTS, StackJson, synthShipped } from "./helpers";
+
+const stacks = synthShipped();
+
+/** `${aws_security_group.X.id}` → the group's name. */
+function sgName(stack: StackJson, ref: string): string {
+  const m = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(ref);
+  if (!m) throw new Error(`not a security group reference: ${ref}`);
+  return stack.resource.aws_security_group[m[1]].name;
+}
+
+function containers(stack: StackJson): any[] {
+  return JSON.parse(only(stack, "aws_ecs_task_definition").container_definitions);
+}
+
+function server(stack: StackJson): any {
+  return containers(stack).find((c) => c.name === "zenml-server");
+}
+
+const GUIDE_ENV = (env: string) => ({
+  ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
+  ZENML_SERVER_PRO_API_URL: "https://cloudapi.zenml.io",
+  ZENML_SERVER_PRO_DASHBOARD_URL: "https://cloud.zenml.io",
+  ZENML_SERVER_PRO_ORGANIZATION_ID: "00000000-0000-0000-0000-000000000001",
+  ZENML_SERVER_PRO_ORGANIZATION_NAME: "my-organization",
+  ZENML_SERVER_PRO_WORKSPACE_ID: env === "dev" ? "00000000-0000-0000-0000-000000000002" : "00000000-0000-0000-0000-000000000003",
+  ZENML_SERVER_PRO_WORKSPACE_NAME: `zenml-${env}`,
+  ZENML_SERVER_PRO_OAUTH2_AUDIENCE: "https://cloudapi.zenml.io",
+  ZENML_SERVER_SERVER_URL: env === "dev" ? "https://zenml-dev.mycompany.com" : "https://zenml.mycompany.com",
+  ZENML_SERVER_HOSTNAME: "0.0.0.0",
+  ZENML_SERVER_PORT: "8000",
+  ZENML_LOGGING_LEVEL: "INFO",
+});
+
+describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
+  const stack = stacks[env];
+  const prod = env === "prod";
+
+  describe("Step 1: network", () => {
+    test("VPC with DNS support, default security group without rules", () => {
+      const vpc = only(stack, "aws_vpc");
+      expect(vpc).toMatchObject({ cidr_block: "10.0.0.0/16", enable_dns_support: true, enable_dns_hostnames: true });
+      const sg = only(stack, "aws_default_security_group");
+      expect(sg.ingress).toBeUndefined();
+      expect(sg.egress).toBeUndefined();
+    });
+
+    test("2 public + 2 private subnets in distinct AZs, CIDRs from cidrsubnet(), no public IPs", () => {
+      const subnets = resources(stack, "aws_subnet");
+      expect(subnets).toHaveLength(4);
+      const tiers = (tier: string) => subnets.filter((s) => s.tags.Tier === tier);
+      for (const tier of ["public", "private"]) {
+        const ts = tiers(tier);
+        expect(ts).toHaveLength(2);
+        expect(new Set(ts.map((s) => s.availability_zone)).size).toBe(2);
+      }
+      expect(subnets.map((s) => s.cidr_block).sort()).toEqual(
+        [0, 1, 2, 3].map((n) => `\${cidrsubnet("10.0.0.0/16", 4, ${n})}`).sort(),
+      );
+      for (const s of subnets) expect(s.map_public_ip_on_launch).toBe(false);
+    });
+
+    test(`NAT: ${prod ? "one per AZ" : "a single gateway"}, each with an EIP in a public subnet`, () => {
+      const nats = resources(stack, "aws_nat_gateway");
+      expect(nats).toHaveLength(prod ? 2 : 1);
+      expect(resources(stack, "aws_eip")).toHaveLength(nats.length);
+      const publicIds = resources(stack, "aws_subnet")
+        .filter((s) => s.tags.Tier === "public")
+        .map((s) => `\${${addressOf(stack, "aws_subnet", s)}.id}`);
+      for (const n of nats) expect(publicIds).toContain(n.subnet_id);
+    });
+
+    test("private subnets route 0.0.0.0/0 to NAT, public to the internet gateway", () => {
+      const routes = resources(stack, "aws_route");
+      expect(routes.filter((r) => r.gateway_id?.includes("aws_internet_gateway"))).toHaveLength(1);
+      const natRoutes = routes.filter((r) => r.nat_gateway_id);
+      expect(natRoutes).toHaveLength(2);
+      for (const r of routes) expect(r.destination_cidr_block).toBe("0.0.0.0/0");
+      expect(resources(stack, "aws_route_table_association")).toHaveLength(4);
+      expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(prod ? 2 : 1);
+    });
+
+    test("VPC flow logs for all traffic to an encrypted log group", () => {
+      const fl = only(stack, "aws_flow_log");
+      expect(fl).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === "/vpc/zenml-hybrid/flow-logs");
+      expect(group?.kms_key_id).toMatch(/aws_kms_key/);
+    });
+  });
+
+  describe("Step 1: security groups", () => {
+    test("exactly the guide's rules, each described, nothing wider", () => {
+      const rules = resources(stack, "aws_security_group_rule").map((r) => {
+        expect(r.description).toEqual(expect.any(String));
+        expect(r.description.length).toBeGreaterThan(0);
+        expect(r.protocol).toBe("tcp");
+        expect(r.from_port).toBe(r.to_port);
+        return [
+          sgName(stack, r.security_group_id),
+          r.type,
+          r.from_port,
+          r.cidr_blocks ? r.cidr_blocks.join(",") : sgName(stack, r.source_security_group_id),
+        ].join(" ");
+      });
+      expect(rules.sort()).toEqual(
+        [
+          "zenml-hybrid-alb ingress 443 0.0.0.0/0",
+          "zenml-hybrid-alb ingress 80 0.0.0.0/0",
+          "zenml-hybrid-alb egress 8000 zenml-hybrid-ecs",
+          "zenml-hybrid-ecs ingress 8000 zenml-hybrid-alb",
+          "zenml-hybrid-ecs egress 443 0.0.0.0/0",
+          "zenml-hybrid-ecs egress 3306 zenml-hybrid-rds",
+          "zenml-hybrid-rds ingress 3306 zenml-hybrid-ecs",
+        ].sort(),
+      );
+    });
+
+    test("groups carry no inline rules", () => {
+      const groups = resources(stack, "aws_security_group");
+      expect(groups.map((g) => g.name).sort()).toEqual(["zenml-hybrid-alb", "zenml-hybrid-ecs", "zenml-hybrid-rds"]);
+      for (const g of groups) {
+        expect(g.ingress).toBeUndefined();
+        expect(g.egress).toBeUndefined();
+      }
+    });
+  });
+
+  describe("Step 2: RDS MySQL", () => {
+    const db = only(stack, "aws_db_instance");
+
+    test("engine, size, storage autoscaling, encryption", () => {
+      expect(db).toMatchObject({
+        identifier: "zenml-hybrid-db",
+        engine: "mysql",
+        engine_version: "8.4",
+        instance_class: prod ? "db.m6g.large" : "db.t3.micro",
+        allocated_storage: 100,
+        max_allocated_storage: prod ? 1000 : 200,
+        storage_encrypted: true,
+        db_name: "zenml_hybrid",
+        publicly_accessible: false,
+        port: 3306,
+      });
+      expect(db.kms_key_id).toMatch(/^\$\{aws_kms_key\./);
+      expect(db.max_allocated_storage).toBeGreaterThan(db.allocated_storage);
+    });
+
+    test("backups 30 days, error/general/slowquery logs to CloudWatch", () => {
+      expect(db.backup_retention_period).toBe(30);
+      expect([...db.enabled_cloudwatch_logs_exports].sort()).toEqual(["error", "general", "slowquery"]);
+    });
+
+    test(`Multi-AZ ${prod}, deletion protection ${prod}, final snapshot ${prod}`, () => {
+      expect(db.multi_az).toBe(prod);
+      expect(db.deletion_protection).toBe(prod);
+      expect(db.skip_final_snapshot).toBe(!prod);
+      if (prod) expect(db.final_snapshot_identifier).toBe("zenml-hybrid-db-final");
+      else expect(db.final_snapshot_identifier).toBeUndefined();
+    });
+
+    test("private subnet group and the RDS security group", () => {
+      const group = only(stack, "aws_db_subnet_group");
+      expect(group.subnet_ids).toHaveLength(2);
+      for (const id of group.subnet_ids) {
+        const name = /aws_subnet\.([^.]+)\.id/.exec(id)![1];
+        expect(stack.resource.aws_subnet[name].tags.Tier).toBe("private");
+      }
+      expect(db.vpc_security_group_ids.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-rds"]);
+    });
+
+    test("parameter group matches the engine and requires TLS", () => {
+      const pg = only(stack, "aws_db_parameter_group");
+      expect(pg.family).toBe("mysql8.4");
+      expect(db.parameter_group_name).toContain("aws_db_parameter_group");
+      const params = Object.fromEntries(pg.parameter.map((p: any) => [p.name, p.value]));
+      expect(params).toMatchObject({ require_secure_transport: "1", general_log: "1", slow_query_log: "1", log_output: "FILE" });
+    });
+
+    test("password generated and kept by RDS (never in Terraform)", () => {
+      expect(db.manage_master_user_password).toBe(true);
+      expect(db.password).toBeUndefined();
+      expect(db.master_user_secret_kms_key_id).toMatch(/aws_kms_key/);
+    });
+
+    test(`Performance Insights ${prod ? "on (KMS)" : "off on db.t3.micro"}, enhanced monitoring every 60 s`, () => {
+      expect(db.performance_insights_enabled).toBe(prod);
+      if (prod) expect(db.performance_insights_kms_key_id).toMatch(/aws_kms_key/);
+      expect(db.monitoring_interval).toBe(60);
+      expect(db.monitoring_role_arn).toMatch(/aws_iam_role/);
+    });
+  });
+
+  describe("Step 3: secrets", () => {
+    test("OAuth2 client secret container in Secrets Manager with the guide's name, KMS, no value", () => {
+      const secret = only(stack, "aws_secretsmanager_secret");
+      expect(secret.name).toBe("zenml/pro/oauth2-client-secret");
+      expect(secret.kms_key_id).toMatch(/aws_kms_key/);
+      expect(stack.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    });
+
+    test("no secret or password value anywhere in the synthesized JSON", () => {
+      expect(stack.raw).not.toMatch(/"(password|master_password|secret_string|secret_binary)"\s*:/);
+      expect(stack.raw).not.toMatch(/mysql:\/\/[^"$]*:[^"@]*@/);
+      expect(stack.raw).not.toContain("ZENML_DATABASE_URL");
+    });
+  });
+
+  describe("Step 4: IAM", () => {
+    const roles = resources(stack, "aws_iam_role");
+    const execution = roles.find((r) => r.name === "zenml-hybrid-task-execution");
+    const task = roles.find((r) => r.name === "zenml-hybrid-task");
+
+    test("execution role: managed policy + inline policy on the exact secrets, key and log group", () => {
+      expect(execution).toBeDefined();
+      const attachments = resources(stack, "aws_iam_role_policy_attachment").filter((a) => a.role.includes("iam_execution"));
+      expect(attachments.map((a) => a.policy_arn)).toEqual([
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+      ]);
+      const inline = resources(stack, "aws_iam_role_policy").find((p) => p.role.includes("iam_execution"));
+      const doc = policyDocument(stack, inline!.policy);
+      const bySid = Object.fromEntries(doc.statement.map((s: any) => [s.sid, s]));
+      expect(bySid.ReadTaskSecrets.actions).toEqual(["secretsmanager:GetSecretValue"]);
+      expect(bySid.ReadTaskSecrets.resources).toEqual([
+        expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
+        expect.stringMatching(/^\$\{aws_db_instance\..+\.master_user_secret\[0\]\.secret_arn\}$/),
+      ]);
+      expect(bySid.DecryptTaskSecrets).toMatchObject({ actions: ["kms:Decrypt"], resources: [expect.stringMatching(/aws_kms_key/)] });
+      expect(bySid.WriteContainerLogs.actions).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
+      for (const r of bySid.WriteContainerLogs.resources) expect(r).toMatch(/^\$\{aws_cloudwatch_log_group\.logs_group/);
+      for (const s of doc.statement) for (const r of s.resources) expect(r).not.toBe("*");
+    });
+
+    test("a separate task role without permissions", () => {
+      expect(task).toBeDefined();
+      expect(task).not.toBe(execution);
+      const taskRoleRefs = [...resources(stack, "aws_iam_role_policy"), ...resources(stack, "aws_iam_role_policy_attachment")]
+        .map((p) => p.role)
+        .filter((r) => r.includes("iam_task_"));
+      expect(taskRoleRefs).toEqual([]);
+    });
+  });
+
+  describe("Step 5: task definition", () => {
+    const td = only(stack, "aws_ecs_task_definition");
+
+    test("Fargate, 512 CPU / 1024 MiB, awsvpc, both roles", () => {
+      expect(td).toMatchObject({ family: "zenml-hybrid", cpu: "512", memory: "1024", network_mode: "awsvpc", requires_compatibilities: ["FARGATE"] });
+      expect(td.execution_role_arn).toMatch(/iam_execution/);
+      expect(td.task_role_arn).toMatch(/iam_task_/);
+    });
+
+    test("image from the ZenML ECR with the pinned version, port 8000, essential", () => {
+      const c = server(stack);
+      expect(c.image).toBe("715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server:0.84.3");
+      expect(c.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
+      expect(c.essential).toBe(true);
+    });
+
+    test("every environment variable of the guide's table, plus the credential-free store URL", () => {
+      const envVars = Object.fromEntries(server(stack).environment.map((e: any) => [e.name, e.value]));
+      expect(envVars).toEqual({
+        ...GUIDE_ENV(env),
+        ZENML_STORE_URL: expect.stringMatching(/^mysql:\/\/\$\{aws_db_instance\.[^}]+\.address\}:3306\/zenml_hybrid$/),
+        ZENML_STORE_SSL_CA: "/etc/zenml/rds-ca/bundle.pem",
+        ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
+      });
+    });
+
+    test("OAuth2 secret and DB credentials only through `secrets`", () => {
+      const secrets = Object.fromEntries(server(stack).secrets.map((e: any) => [e.name, e.valueFrom]));
+      expect(secrets).toEqual({
+        ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/),
+        ZENML_STORE_USERNAME: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:username::$/),
+        ZENML_STORE_PASSWORD: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:password::$/),
+      });
+      const plain = server(stack).environment.map((e: any) => e.name);
+      expect(plain.filter((n: string) => /SECRET|PASSWORD|USERNAME/.test(n))).toEqual([]);
+    });
+
+    test("awslogs to /ecs/zenml-hybrid with prefix ecs for every container", () => {
+      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === "/ecs/zenml-hybrid");
+      expect(group).toBeDefined();
+      expect(group!.retention_in_days).toBe(prod ? 365 : 30);
+      expect(group!.kms_key_id).toMatch(/aws_kms_key/);
+      for (const c of containers(stack)) {
+        expect(c.logConfiguration).toEqual({
+          logDriver: "awslogs",
+          options: {
+            "awslogs-group": expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.logs_group_[^}]+\.name\}$/),
+            "awslogs-region": "eu-central-1",
+            "awslogs-stream-prefix": "ecs",
+          },
+        });
+      }
+    });
+
+    test("RDS CA bundle fetched by an init container the server waits for", () => {
+      const fetcher = containers(stack).find((c) => c.name === "rds-ca-bundle");
+      expect(fetcher.essential).toBe(false);
+      expect(fetcher.command.join(" ")).toContain("https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem");
+      expect(server(stack).dependsOn).toEqual([{ containerName: "rds-ca-bundle", condition: "SUCCESS" }]);
+      expect(td.volume).toEqual([{ name: "rds-ca-bundle" }]);
+    });
+  });
+
+  describe("Step 6: ECS cluster and service", () => {
+    const svc = only(stack, "aws_ecs_service");
+
+    test("cluster zenml-hybrid with Container Insights", () => {
+      expect(only(stack, "aws_ecs_cluster")).toMatchObject({
+        name: "zenml-hybrid",
+        setting: [{ name: "containerInsights", value: "enabled" }],
+      });
+    });
+
+    test("Fargate LATEST, private subnets, ECS group, no public IP", () => {
+      expect(svc).toMatchObject({ name: "zenml-server", launch_type: "FARGATE", platform_version: "LATEST", desired_count: prod ? 2 : 1 });
+      expect(svc.network_configuration.assign_public_ip).toBe(false);
+      expect(svc.network_configuration.security_groups.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-ecs"]);
+      for (const id of svc.network_configuration.subnets) {
+        expect(stack.resource.aws_subnet[/aws_subnet\.([^.]+)\.id/.exec(id)![1]].tags.Tier).toBe("private");
+      }
+    });
+
+    test("container zenml-server:8000 in the target group, after the HTTPS listener exists", () => {
+      expect(svc.load_balancer).toEqual([
+        { container_name: "zenml-server", container_port: 8000, target_group_arn: expect.stringMatching(/aws_lb_target_group/) },
+      ]);
+      expect(svc.depends_on.some((d: string) => d.startsWith("aws_lb_listener."))).toBe(true);
+    });
+
+    test("circuit breaker with rollback and a health-check grace period", () => {
+      expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      expect(svc.health_check_grace_period_seconds).toBe(180);
+    });
+
+    test(`desired_count ${prod ? "ignored (autoscaling owns it)" : "managed by Terraform (no autoscaling)"}`, () => {
+      if (prod) expect(svc.lifecycle.ignore_changes).toEqual(["desired_count"]);
+      else expect(svc.lifecycle).toBeUndefined();
+    });
+  });
+
+  describe("Step 7: load balancer", () => {
+    const alb = only(stack, "aws_lb");
+
+    test("internet-facing ALB in the public subnets with the ALB group", () => {
+      expect(alb).toMatchObject({ load_balancer_type: "application", internal: false, drop_invalid_header_fields: true });
+      expect(alb.enable_deletion_protection).toBe(prod);
+      expect(alb.security_groups.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-alb"]);
+      for (const id of alb.subnets) {
+        expect(stack.resource.aws_subnet[/aws_subnet\.([^.]+)\.id/.exec(id)![1]].tags.Tier).toBe("public");
+      }
+    });
+
+    test("access logs to an SSE-S3 bucket the regional ELB account may write", () => {
+      expect(alb.access_logs).toMatchObject({ enabled: true, prefix: "alb" });
+      const sse = only(stack, "aws_s3_bucket_server_side_encryption_configuration");
+      expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+      const policy = policyDocument(stack, only(stack, "aws_s3_bucket_policy").policy);
+      const delivery = policy.statement.find((s: any) => s.sid === "ElbLogDelivery");
+      expect(delivery.principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::054676820928:root"] }]);
+      expect(delivery.actions).toEqual(["s3:PutObject"]);
+      const tls = policy.statement.find((s: any) => s.sid === "DenyInsecureTransport");
+      expect(tls).toMatchObject({ effect: "Deny", condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] });
+      expect(only(stack, "aws_s3_bucket_public_access_block")).toMatchObject({
+        block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+      });
+    });
+
+    test("target group: ip targets on 8000, the guide's health check", () => {
+      const tg = only(stack, "aws_lb_target_group");
+      expect(tg).toMatchObject({ port: 8000, protocol: "HTTP", target_type: "ip" });
+      expect(tg.health_check).toEqual({
+        enabled: true, protocol: "HTTP", path: "/health", port: "8000",
+        interval: 30, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3, matcher: "200",
+      });
+    });
+
+    test("HTTPS 443 forwards with a TLS 1.3 policy; HTTP 80 redirects to 443", () => {
+      const listeners = resources(stack, "aws_lb_listener");
+      expect(listeners).toHaveLength(2);
+      const https = listeners.find((l) => l.port === 443)!;
+      expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+      expect(https.default_action).toEqual([{ type: "forward", target_group_arn: expect.stringMatching(/aws_lb_target_group/) }]);
+      expect(https.certificate_arn).toEqual(
+        prod ? expect.stringMatching(/aws_acm_certificate_validation/) : "arn:aws:acm:eu-central-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+      );
+      const http = listeners.find((l) => l.port === 80)!;
+      expect(http.protocol).toBe("HTTP");
+      expect(http.default_action).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }]);
+    });
+  });
+
+  describe("Step 8: DNS", () => {
+    if (prod) {
+      test("Route53: DNS-validated ACM certificate and an alias A record to the ALB", () => {
+        expect(only(stack, "aws_acm_certificate")).toMatchObject({ domain_name: "zenml.mycompany.com", validation_method: "DNS" });
+        const records = resources(stack, "aws_route53_record");
+        const alias = records.find((r) => r.type === "A")!;
+        expect(alias).toMatchObject({ zone_id: "Z0123456789ABCDEFGHIJ", name: "zenml.mycompany.com" });
+        expect(alias.alias).toMatchObject({ name: expect.stringMatching(/aws_lb\..+\.dns_name/), zone_id: expect.stringMatching(/aws_lb\..+\.zone_id/) });
+        const validation = records.find((r) => r.for_each)!;
+        expect(validation.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+        expect(only(stack, "aws_acm_certificate_validation").validation_record_fqdns).toMatch(/aws_route53_record/);
+      });
+    } else {
+      test("external DNS: existing certificate, no Route53 resources, ALB DNS name output", () => {
+        expect(stack.resource.aws_route53_record).toBeUndefined();
+        expect(stack.resource.aws_acm_certificate).toBeUndefined();
+        expect(stack.output.alb_dns_name.value).toMatch(/aws_lb\..+\.dns_name/);
+      });
+    }
+  });
+
+  describe("Scaling, monitoring and state", () => {
+    test(`autoscaling ${prod ? "target-tracking on CPU 70 % between 2 and 6 tasks" : "off (1 task)"}`, () => {
+      if (!prod) {
+        expect(stack.resource.aws_appautoscaling_target).toBeUndefined();
+        return;
+      }
+      expect(only(stack, "aws_appautoscaling_target")).toMatchObject({ min_capacity: 2, max_capacity: 6, scalable_dimension: "ecs:service:DesiredCount" });
+      const policy = only(stack, "aws_appautoscaling_policy");
+      expect(policy.policy_type).toBe("TargetTrackingScaling");
+      expect(policy.target_tracking_scaling_policy_configuration).toMatchObject({
+        target_value: 70,
+        predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+      });
+    });
+
+    test("alarms for CPU > 80, tasks below desired, unhealthy targets, error logs and RDS CPU/storage/connections → SNS", () => {
+      const alarms = Object.fromEntries(resources(stack, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
+      expect(Object.keys(alarms).sort()).toEqual(
+        ["alb-unhealthy-targets", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs"]
+          .map((k) => `zenml-hybrid-${k}`),
+      );
+      expect(alarms["zenml-hybrid-ecs-cpu"]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/ECS", threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
+      expect(alarms["zenml-hybrid-alb-unhealthy-targets"]).toMatchObject({ metric_name: "UnHealthyHostCount", threshold: 0 });
+      expect(alarms["zenml-hybrid-ecs-running-tasks"].metric_query.find((q: any) => q.id === "missing").expression).toBe("desired - running");
+      expect(alarms["zenml-hybrid-rds-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: 10 * 1024 ** 3, comparison_operator: "LessThanThreshold" });
+      for (const a of Object.values(alarms) as any[]) expect(a.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\./)]);
+      expect(only(stack, "aws_sns_topic").kms_master_key_id).toMatch(/aws_kms_key/);
+      const subs = resources(stack, "aws_sns_topic_subscription");
+      expect(subs.map((s) => s.endpoint)).toEqual(prod ? ["platform-oncall@mycompany.com"] : []);
+    });
+
+    test("log metric filter for ERROR or CRITICAL", () => {
+      expect(only(stack, "aws_cloudwatch_log_metric_filter").pattern).toBe("?ERROR ?CRITICAL");
+    });
+
+    test("S3 remote state with encryption and S3-native locking", () => {
+      expect(stack.terraform.backend.s3).toEqual({
+        bucket: "mycompany-zenml-tfstate", key: `zenml/${env}.tfstate`, region: "eu-central-1", encrypt: true, use_lockfile: true,
+      });
+    });
+
+    test("outputs for operators", () => {
+      expect(Object.keys(stack.output).sort()).toEqual(
+        ["alarm_topic_arn", "alb_dns_name", "cluster_name", "db_endpoint", "db_master_secret_arn", "log_group", "oauth2_secret_arn", "service_name", "url"],
+      );
+      expect(stack.output.url.value).toBe(GUIDE_ENV(env).ZENML_SERVER_SERVER_URL);
+    });
+
+    test("one customer KMS key with rotation", () => {
+      expect(only(stack, "aws_kms_key").enable_key_rotation).toBe(true);
+    });
+  });
+});
+
+describe("state-bootstrap stack", () => {
+  const stack = stacks["state-bootstrap"];
+
+  test("local state; one hardened, versioned state bucket protected from destroy", () => {
+    expect(Object.keys(stack.terraform.backend)).toEqual(["local"]);
+    const bucket = only(stack, "aws_s3_bucket");
+    expect(bucket).toMatchObject({ bucket: "mycompany-zenml-tfstate", lifecycle: { prevent_destroy: true } });
+    expect(only(stack, "aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
+    expect(only(stack, "aws_s3_bucket_public_access_block").block_public_policy).toBe(true);
+    expect(only(stack, "aws_s3_bucket_server_side_encryption_configuration").rule).toHaveLength(1);
+    const policy = policyDocument(stack, only(stack, "aws_s3_bucket_policy").policy);
+    expect(policy.statement.map((s: any) => s.sid)).toEqual(["DenyInsecureTransport"]);
+    expect(stack.resource.aws_dynamodb_table).toBeUndefined();
+  });
+});
+
+test("every resource is deep-imported: no root import of @cdktf/provider-aws in the sources", () => {
+  const { execSync } = require("child_process");
+  const hits = execSync(
+    `grep -rnE "from ['\\"]@cdktf/provider-aws['\\"]|require\\(['\\"]@cdktf/provider-aws['\\"]\\)" main.ts lib stacks modules __tests__ scripts || true`,
+    { cwd: `${__dirname}/..`, encoding: "utf8" },
+  );
+  expect(hits).toBe("");
+});
