@@ -5,8 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../lib/config/load";
-import { environmentJsonSchema, readmeWithReference, README_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
+import { environmentJsonSchema, PLATFORM_SCHEMA_FILE, readmeWithReference, README_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
 import { configFrom, shippedFile, tempDir } from "./helpers";
+
+/** An existing-VPC block with subnets in the given AZs. */
+function byoVpc({ publicAzs = ["eu-central-1a", "eu-central-1b"], privateAzs = ["eu-central-1a", "eu-central-1b"] } = {}) {
+  const subnets = (prefix: string, azs: string[]) => azs.map((az, i) => ({ id: `subnet-0${prefix}00000000000000${i}`, availabilityZone: az }));
+  return { vpcId: "vpc-0a1b2c3d4e5f67890", publicSubnets: subnets("a", publicAzs), privateSubnets: subnets("b", privateAzs) };
+}
 
 /** The problems reported for a document derived from the shipped dev file. */
 function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
@@ -22,7 +28,7 @@ function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
 }
 
 const cases: [string, (d: any) => void, RegExp][] = [
-  ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, preset, region, name, tags, zenml, network, database, service, loadBalancer, dns, observability, state$/],
+  ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, kind, preset, region, name, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state$/],
   ["unknown nested key", (d) => (d.database = { backupRetention: 30 }), /^config\/test\.json: database: unknown field\(s\) 'backupRetention'; allowed: engineVersion, .*backupRetentionDays/],
   ["wrong type", (d) => (d.service = { cpu: "512" }), /^config\/test\.json: service\.cpu: .*expected number, received string/],
   ["malformed CIDR", (d) => (d.network = { vpcCidr: "10.0.0.0/33" }), /^config\/test\.json: network\.vpcCidr: must be an IPv4 CIDR block with a prefix from \/16 to \/28/],
@@ -60,6 +66,15 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["bad alarm e-mail", (d) => (d.observability = { alarmEmail: "oncall" }), /observability\.alarmEmail: /],
   ["subnets do not fit", (d) => (d.network = { vpcCidr: "10.0.0.0/26", subnetNewBits: 4 }), /network\.subnetNewBits: VPC \/26 \+ 4 bits gives subnets smaller than \/28; allowed at most 2/],
   ["bad state bucket", (d) => (d.state.bucket = "My_Bucket"), /state\.bucket: must be an S3 bucket name/],
+  ["existing VPC with subnets in one AZ", (d) => (d.network = { existingVpc: byoVpc({ privateAzs: ["eu-central-1a", "eu-central-1a"] }) }), /network\.existingVpc\.privateSubnets: must span at least 2 availability zones, found eu-central-1a$/],
+  ["existing VPC with one subnet", (d) => (d.network = { existingVpc: { ...byoVpc(), publicSubnets: byoVpc().publicSubnets.slice(0, 1) } }), /network\.existingVpc\.publicSubnets: must list at least 2 public subnets/],
+  ["existing VPC plus a CIDR", (d) => (d.network = { existingVpc: byoVpc(), vpcCidr: "10.1.0.0/16" }), /network\.vpcCidr: is only allowed when the stack creates its own network \(not with network\.existingVpc\)/],
+  ["existing VPC and a platform", (d) => (d.network = { existingVpc: byoVpc(), platform: "platform" }), /network\.platform: cannot be combined with network\.existingVpc/],
+  ["malformed subnet ID", (d) => (d.network = { existingVpc: { ...byoVpc(), privateSubnets: [{ id: "sn-1", availabilityZone: "eu-central-1a" }, byoVpc().privateSubnets[1]] } }), /network\.existingVpc\.privateSubnets\.0\.id: must be a subnet ID/],
+  ["aws-kubernetes workload manager without a cluster", (d) => (d.workloadManager = { type: "aws-kubernetes" }), /workloadManager\.eksClusterName: is required when workloadManager\.type is 'aws-kubernetes'/],
+  ["kubernetes workload manager without a runner image", (d) => (d.workloadManager = { type: "kubernetes" }), /workloadManager\.runnerImage: is required when workloadManager\.type is 'kubernetes'/],
+  ["AWS-only workload manager field with kubernetes", (d) => (d.workloadManager = { type: "kubernetes", runnerImage: "img:1", podResources: {} }), /workloadManager\.podResources: is only allowed when workloadManager\.type is 'aws-kubernetes'/],
+  ["bad pod resource quantity", (d) => (d.workloadManager = { type: "aws-kubernetes", eksClusterName: "c", podResources: { limits: { cpu: "two" } } }), /workloadManager\.podResources\.limits\.cpu: must be a Kubernetes quantity/],
   ["state key not .tfstate", (d) => (d.state.key = "zenml/dev"), /state\.key: must be an S3 key ending in \.tfstate/],
 ];
 
@@ -128,6 +143,41 @@ describe("across files", () => {
     expect(() => loadEnvironments(dir)).toThrow(/b\.json: state\.key: s3:\/\/mycompany-zenml-tfstate\/zenml\/shared\.tfstate is already used by .*a\.json/);
   });
 
+  test("a workspace must name an existing platform file in its region", () => {
+    const doc = shippedFile("dev");
+    doc.network = { platform: "shared" };
+    fs.writeFileSync(path.join(dir, "ws.json"), JSON.stringify(doc));
+    expect(() => loadEnvironments(dir)).toThrow(/ws\.json: network\.platform: no platform file 'shared\.json' \(kind: platform\) in this folder; platforms here: none/);
+    const platform = { kind: "platform", preset: "dev", region: "eu-west-1", state: { bucket: "mycompany-zenml-tfstate", region: "eu-central-1" } };
+    fs.writeFileSync(path.join(dir, "shared.json"), JSON.stringify(platform));
+    expect(() => loadEnvironments(dir)).toThrow(/ws\.json: region: must be eu-west-1, the region of platform 'shared'/);
+  });
+
+  test("workspaces on one platform need distinct names, secrets and domains", () => {
+    const platform = { kind: "platform", preset: "dev", region: "eu-central-1", state: { bucket: "mycompany-zenml-tfstate" } };
+    fs.writeFileSync(path.join(dir, "shared.json"), JSON.stringify(platform));
+    const doc = shippedFile("dev");
+    doc.network = { platform: "shared" };
+    fs.writeFileSync(path.join(dir, "ws-a.json"), JSON.stringify(doc));
+    fs.writeFileSync(path.join(dir, "ws-b.json"), JSON.stringify(doc));
+    let error: ConfigError | undefined;
+    try {
+      loadEnvironments(dir);
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems).toEqual([
+      expect.stringMatching(/ws-b\.json: name: 'zenml-hybrid' is already used by .*ws-a\.json on platform 'shared'/),
+      expect.stringMatching(/ws-b\.json: zenml\.oauth2ClientSecretName: 'zenml\/pro\/oauth2-client-secret' is already used/),
+      expect.stringMatching(/ws-b\.json: dns\.domainName: 'zenml-dev\.mycompany\.com' is already used/),
+    ]);
+  });
+
+  test("platform files are validated with their own schema", () => {
+    fs.writeFileSync(path.join(dir, "p.json"), JSON.stringify({ kind: "platform", preset: "dev", region: "eu-central-1", zenml: {}, state: { bucket: "mycompany-zenml-tfstate" } }));
+    expect(() => loadEnvironments(dir)).toThrow(/p\.json: \(root\): unknown field\(s\) 'zenml'; allowed: \$schema, kind, preset, region, name, tags, network, state/);
+  });
+
   test("an empty or missing directory is an error", () => {
     expect(() => loadEnvironments(dir)).toThrow(/no environment files/);
     expect(() => loadEnvironments(path.join(dir, "missing"))).toThrow(/config directory not found/);
@@ -171,7 +221,8 @@ describe("presets and defaults", () => {
 });
 
 test("config/environment.schema.json and the README config reference are generated from the zod schema (run `npm run schema`)", () => {
-  expect(fs.readFileSync(SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema());
+  expect(fs.readFileSync(SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema("environment"));
+  expect(fs.readFileSync(PLATFORM_SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema("platform"));
   const readme = fs.readFileSync(README_FILE, "utf8");
   expect(readme).toBe(readmeWithReference(readme));
   expect(readme).toContain("| `database.backupRetentionDays` | no | integer, 0–35 | 30 |");

@@ -5,7 +5,7 @@ import * as path from "path";
 import { Testing, TerraformStack } from "cdktf";
 import { buildApp } from "../lib/app";
 import { loadEnvironments, parseEnvironment } from "../lib/config/load";
-import { EnvironmentConfig } from "../lib/config/schema";
+import { AnyConfig, EnvironmentConfig } from "../lib/config/schema";
 
 export const ROOT = path.join(__dirname, "..");
 export const CONFIG_DIR = path.join(ROOT, "config");
@@ -22,14 +22,15 @@ export interface StackJson {
 }
 
 /** Synthesizes every environment of `configs` (and the bootstrap stack); returns JSON per stack name. */
-export function synthAll(configs: EnvironmentConfig[]): Record<string, StackJson> {
+export function synthAll(configs: AnyConfig[]): Record<string, StackJson> {
   const app = buildApp(Testing.app(), configs);
+  const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
+  // As App.synth does: resolving every stack first adds cross-stack outputs and remote-state inputs.
+  stacks.forEach((s) => s.prepareStack());
   const out: Record<string, StackJson> = {};
-  for (const child of app.node.children) {
-    if (child instanceof TerraformStack) {
-      const raw = Testing.synth(child);
-      out[child.node.id] = { resource: {}, data: {}, output: {}, provider: {}, ...JSON.parse(raw), raw };
-    }
+  for (const stack of stacks) {
+    const raw = Testing.synth(stack);
+    out[stack.node.id] = { resource: {}, data: {}, output: {}, provider: {}, ...JSON.parse(raw), raw };
   }
   return out;
 }

@@ -3,23 +3,33 @@
  * bootstrap stack. Kept apart from main.ts so tests build exactly what `cdktf synth` builds.
  */
 import { App } from "cdktf";
-import { EnvironmentConfig } from "./config/schema";
+import { AnyConfig, PlatformConfig } from "./config/schema";
 import { StateBootstrapStack, StateLocations } from "../stacks/bootstrap-stack";
+import { PlatformStack } from "../stacks/platform-stack";
 import { ZenmlHybridStack } from "../stacks/zenml-stack";
 
 import { BOOTSTRAP_STACK } from "./config/load";
 
-/** Adds one {@link ZenmlHybridStack} per environment and one {@link StateBootstrapStack} to `app`. */
-export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
-  for (const config of environments) {
-    new ZenmlHybridStack(app, config.envName, { config });
+/**
+ * Adds one {@link PlatformStack} per platform file, one {@link ZenmlHybridStack} per environment
+ * (wired to its platform's network), and one {@link StateBootstrapStack} to `app`.
+ */
+export function buildApp(app: App, configs: readonly AnyConfig[]): App {
+  const platforms = new Map<string, PlatformStack>();
+  for (const config of configs.filter((c): c is PlatformConfig => c.kind === "platform")) {
+    platforms.set(config.envName, new PlatformStack(app, config.envName, { config }));
   }
-  new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(environments));
+  for (const config of configs) {
+    if (config.kind !== "workspace") continue;
+    const platform = config.network.platform ? platforms.get(config.network.platform) : undefined;
+    new ZenmlHybridStack(app, config.envName, { config, platformNetwork: platform?.network });
+  }
+  new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(configs));
   return app;
 }
 
 /** Distinct state buckets and lock tables across environments. */
-export function stateLocations(environments: readonly EnvironmentConfig[]): StateLocations {
+export function stateLocations(environments: readonly AnyConfig[]): StateLocations {
   const unique = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
   return {
     buckets: unique(environments.map(({ state }) => ({ name: state.bucket, region: state.region })), (b) => b.name),

@@ -15,7 +15,15 @@ export interface ZenmlRuntimeRefs {
   readonly dbSecretArn: string;
   /** OAuth2 client secret ARN. */
   readonly oauth2SecretArn: string;
+  /** Runner registry and run-log bucket of the aws-kubernetes workload manager. */
+  readonly workloadManager?: { readonly registry: string; readonly bucket: string };
 }
+
+/** Implementation sources of the guide's two workload manager options. */
+export const WORKLOAD_MANAGER_SOURCES = {
+  "aws-kubernetes": "zenml_cloud_plugins.aws_kubernetes_workload_manager.AWSKubernetesWorkloadManager",
+  kubernetes: "zenml_cloud_plugins.kubernetes_workload_manager.KubernetesWorkloadManager",
+} as const;
 
 /** Plain and secret variables of the server container. */
 export interface ZenmlContainerEnvironment {
@@ -49,6 +57,7 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     environment.ZENML_STORE_SSL_CA = `${RDS_CA_DIR}/bundle.pem`;
     environment.ZENML_STORE_SSL_VERIFY_SERVER_CERT = "true";
   }
+  Object.assign(environment, workloadManagerEnvironment(c, refs));
   return {
     environment,
     secrets: {
@@ -56,6 +65,29 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
       ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
       ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,
     },
+  };
+}
+
+/** The guide's workload manager variables (Option A or B), or none. */
+function workloadManagerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): Record<string, string> {
+  const wm = c.workloadManager;
+  if (!wm) return {};
+  const common = {
+    ZENML_SERVER_WORKLOAD_MANAGER_IMPLEMENTATION_SOURCE: WORKLOAD_MANAGER_SOURCES[wm.type],
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_NAMESPACE: wm.namespace,
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_SERVICE_ACCOUNT: wm.serviceAccount,
+  };
+  if (wm.type === "kubernetes") return { ...common, ZENML_KUBERNETES_WORKLOAD_MANAGER_RUNNER_IMAGE: wm.runnerImage! };
+  if (!refs.workloadManager) throw new Error(`${c.sourceFile}: the aws-kubernetes workload manager needs its registry and bucket`);
+  return {
+    ...common,
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_BUILD_RUNNER_IMAGE: String(wm.buildRunnerImage),
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_DOCKER_REGISTRY: refs.workloadManager.registry,
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_ENABLE_EXTERNAL_LOGS: String(wm.enableExternalLogs),
+    ZENML_AWS_KUBERNETES_WORKLOAD_MANAGER_BUCKET: refs.workloadManager.bucket,
+    ZENML_AWS_KUBERNETES_WORKLOAD_MANAGER_REGION: c.region,
+    ZENML_SERVER_MAX_CONCURRENT_TEMPLATE_RUNS: String(wm.maxConcurrentTemplateRuns),
+    ZENML_KUBERNETES_WORKLOAD_MANAGER_POD_RESOURCES: JSON.stringify(wm.podResources),
   };
 }
 

@@ -15,6 +15,16 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 
+/** What the rest of a stack needs from a network, however it was made. */
+export interface NetworkRefs {
+  /** VPC ID. */
+  readonly vpcId: string;
+  /** Public subnet IDs (ALB), at least 2 AZs. */
+  readonly publicSubnetIds: string[];
+  /** Private subnet IDs (ECS tasks, RDS), at least 2 AZs. */
+  readonly privateSubnetIds: string[];
+}
+
 /** Props of {@link Network}. */
 export interface NetworkProps {
   /**
@@ -60,9 +70,11 @@ export interface NetworkProps {
  * through NAT, a default security group stripped of all rules, and VPC flow logs (all traffic) to
  * CloudWatch. Subnets never assign public IPs on launch.
  */
-export class Network extends Construct {
+export class Network extends Construct implements NetworkRefs {
   /** The VPC. */
   public readonly vpc: Vpc;
+  /** VPC ID. */
+  public readonly vpcId: string;
   /** Public subnet IDs, one per AZ (for the ALB and NAT gateways). */
   public readonly publicSubnetIds: string[];
   /** Private subnet IDs, one per AZ (for ECS tasks and RDS). */
@@ -82,6 +94,7 @@ export class Network extends Construct {
       enableDnsSupport: true,
       tags: { Name: `${name}-vpc` },
     });
+    this.vpcId = this.vpc.id;
     new DefaultSecurityGroup(this, "default-sg", {
       vpcId: this.vpc.id,
       tags: { Name: `${name}-default-deny` },

@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { Fn, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
-import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { ELB_LOG_DELIVERY_ACCOUNT } from "../lib/regions";
 import { RDS_CA_DIR, rdsCaBundleUrl, zenmlContainerEnvironment } from "../lib/zenml-environment";
@@ -14,10 +12,14 @@ import { TaskRoles } from "../modules/iam";
 import { EncryptionKey } from "../modules/kms";
 import { LoadBalancer } from "../modules/load-balancer";
 import { ServiceLogs } from "../modules/logging";
-import { Network } from "../modules/network";
+import { ExistingNetwork } from "../modules/existing-network";
+import { Network, NetworkRefs } from "../modules/network";
 import { ProSecret } from "../modules/secrets";
 import { SecurityGroups } from "../modules/security-groups";
 import { ZenmlService } from "../modules/service";
+import { AwsWorkloadManagerResources } from "../modules/workload-manager";
+import { awsProviderAndState } from "./common";
+import { availabilityZones } from "./platform-stack";
 
 /** Props of {@link ZenmlHybridStack}. */
 export interface ZenmlHybridStackProps {
@@ -26,6 +28,11 @@ export interface ZenmlHybridStackProps {
    * @default none (required)
    */
   readonly config: EnvironmentConfig;
+  /**
+   * Network of the platform stack named by `network.platform` (a cross-stack reference).
+   * @default none (the stack creates its own network, or uses `network.existingVpc`)
+   */
+  readonly platformNetwork?: NetworkRefs;
 }
 
 /**
@@ -37,39 +44,12 @@ export class ZenmlHybridStack extends TerraformStack {
     super(scope, id);
     const c = props.config;
 
-    new AwsProvider(this, "aws", {
-      region: c.region,
-      defaultTags: [
-        { tags: { Project: "zenml-hybrid", Environment: c.envName, ManagedBy: "cdktf", ...c.tags } },
-      ],
-    });
-    new S3Backend(this, {
-      bucket: c.state.bucket,
-      key: c.state.key,
-      region: c.state.region,
-      encrypt: true,
-      dynamodbTable: c.state.dynamodbTable,
-    });
-    if (!c.state.dynamodbTable) this.addOverride("terraform.backend.s3.use_lockfile", true);
-
+    awsProviderAndState(this, c);
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
-    const azs = c.network.availabilityZones ??
-      (() => {
-        const available = new DataAwsAvailabilityZones(this, "azs", { state: "available" });
-        return Array.from({ length: c.network.azCount }, (_, i) => Fn.element(available.names, i));
-      })();
-    const network = new Network(this, "network", {
-      name: c.name,
-      cidr: c.network.vpcCidr,
-      availabilityZones: azs,
-      subnetNewBits: c.network.subnetNewBits,
-      natGateways: c.network.natGateways,
-      flowLogRetentionDays: c.network.flowLogRetentionDays,
-      kmsKeyArn: kms.arn,
-    });
-    const sgs = new SecurityGroups(this, "security-groups", { name: c.name, vpcId: network.vpc.id });
+    const network = this.network(c, kms.arn, props.platformNetwork);
+    const sgs = new SecurityGroups(this, "security-groups", { name: c.name, vpcId: network.vpcId });
 
     const db = new Database(this, "database", {
       name: c.name,
@@ -110,7 +90,7 @@ export class ZenmlHybridStack extends TerraformStack {
       accountId,
       region: c.region,
       elbLogDeliveryAccountId: ELB_LOG_DELIVERY_ACCOUNT[c.region],
-      vpcId: network.vpc.id,
+      vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
       securityGroupId: sgs.alb.id,
       certificateArn: certificate.certificateArn,
@@ -128,10 +108,21 @@ export class ZenmlHybridStack extends TerraformStack {
       });
     }
 
+    const wm = c.workloadManager?.type === "aws-kubernetes"
+      ? new AwsWorkloadManagerResources(this, "workload-manager", {
+          name: c.name,
+          accountId,
+          region: c.region,
+          kmsKeyArn: kms.arn,
+          eksClusterName: c.workloadManager.eksClusterName!,
+          taskRoleName: roles.taskRole.name,
+        })
+      : undefined;
     const env = zenmlContainerEnvironment(c, {
       dbAddress: db.instance.address,
       dbSecretArn: db.masterSecretArn,
       oauth2SecretArn: proSecret.secretArn,
+      workloadManager: wm && { registry: wm.repository.repositoryUrl, bucket: wm.logsBucket.bucket.bucket },
     });
     const autoscaled = c.service.maxCapacity > c.service.minCapacity;
     const service = new ZenmlService(this, "service", {
@@ -192,5 +183,28 @@ export class ZenmlHybridStack extends TerraformStack {
     output("oauth2_secret_arn", proSecret.secretArn, "Secret to fill with the ZenML Pro OAuth2 client secret");
     output("db_master_secret_arn", db.masterSecretArn, "RDS-managed master credentials secret");
     output("alarm_topic_arn", alarms.topic.arn, "SNS topic the alarms notify");
+    if (wm) {
+      output("runner_repository_url", wm.repository.repositoryUrl, "ECR repository for workload-manager runner images");
+      output("run_logs_bucket", wm.logsBucket.bucket.bucket, "S3 bucket for workload-manager run logs");
+      output("task_role_arn", roles.taskRole.arn, "ECS task role to grant access in the EKS cluster (access entry)");
+    }
+  }
+
+  /** The platform's network, an existing VPC, or a new one. */
+  private network(c: EnvironmentConfig, kmsKeyArn: string, platformNetwork?: NetworkRefs): NetworkRefs {
+    if (c.network.platform) {
+      if (!platformNetwork) throw new Error(`${c.sourceFile}: network.platform '${c.network.platform}' was not passed to the stack`);
+      return platformNetwork;
+    }
+    if (c.network.existingVpc) return new ExistingNetwork(this, "network", c.network.existingVpc);
+    return new Network(this, "network", {
+      name: c.name,
+      cidr: c.network.vpcCidr,
+      availabilityZones: availabilityZones(this, c.network),
+      subnetNewBits: c.network.subnetNewBits,
+      natGateways: c.network.natGateways,
+      flowLogRetentionDays: c.network.flowLogRetentionDays,
+      kmsKeyArn,
+    });
   }
 }

@@ -7,13 +7,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import {
+  AnyConfig,
   DEFAULTS,
+  ENV_NAME,
   EnvironmentConfig,
   EnvironmentFile,
   EnvironmentFileSchema,
   FARGATE_MEMORY_BY_CPU,
   PERFORMANCE_INSIGHTS_UNSUPPORTED_CLASSES,
+  PlatformConfig,
+  PlatformFile,
+  PlatformFileSchema,
   PRESETS,
+  ResolvedNetwork,
 } from "./schema";
 
 /** Raised with every problem found in every environment file. */
@@ -29,16 +35,15 @@ interface Problem {
   readonly message: string;
 }
 
-const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
-
 /** Name of the stack that creates the state buckets; no environment file may take it. */
 export const BOOTSTRAP_STACK = "state-bootstrap";
 
 /**
- * Reads every `*.json` file in `dir` (except `*.schema.json`) as one environment, named after the file.
+ * Reads every `*.json` file in `dir` (except `*.schema.json`) as one environment (or platform), named
+ * after the file.
  * @throws ConfigError listing every problem of every file.
  */
-export function loadEnvironments(dir: string): EnvironmentConfig[] {
+export function loadEnvironments(dir: string): AnyConfig[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ConfigError([`${dir}: config directory not found (set ZENML_CONFIG_DIR or create config/)`]);
   }
@@ -50,11 +55,11 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     throw new ConfigError([`${dir}: no environment files (*.json) found`]);
   }
   const problems: string[] = [];
-  const configs: EnvironmentConfig[] = [];
+  const configs: AnyConfig[] = [];
   for (const file of files) {
     const full = path.join(dir, file);
     try {
-      configs.push(parseEnvironment(full, fs.readFileSync(full, "utf8")));
+      configs.push(parseConfigFile(full, fs.readFileSync(full, "utf8")));
     } catch (e) {
       if (e instanceof ConfigError) problems.push(...e.problems);
       else throw e;
@@ -66,11 +71,21 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
 }
 
 /**
- * Parses and validates one environment file's text.
+ * Parses and validates one workspace environment file's text.
  * @param file path used in messages; its base name (without .json) is the environment name.
  * @throws ConfigError naming the file, field paths and allowed values.
  */
 export function parseEnvironment(file: string, text: string): EnvironmentConfig {
+  const config = parseConfigFile(file, text);
+  if (config.kind !== "workspace") throw new ConfigError([`${file}: kind: expected a workspace environment, found a platform file`]);
+  return config;
+}
+
+/**
+ * Parses and validates one config file (a workspace environment, or a platform with `"kind": "platform"`).
+ * @throws ConfigError naming the file, field paths and allowed values.
+ */
+export function parseConfigFile(file: string, text: string): AnyConfig {
   const envName = path.basename(file, ".json");
   if (!ENV_NAME.test(envName)) {
     throw new ConfigError([
@@ -86,28 +101,35 @@ export function parseEnvironment(file: string, text: string): EnvironmentConfig 
   } catch (e) {
     throw new ConfigError([`${file}: ${describeJsonError(text, e as Error)}`]);
   }
-  const parsed = EnvironmentFileSchema.safeParse(raw);
+  const isPlatform = typeof raw === "object" && raw !== null && (raw as { kind?: unknown }).kind === "platform";
+  const schema = isPlatform ? PlatformFileSchema : EnvironmentFileSchema;
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => formatProblem(file, i)));
+    throw new ConfigError(parsed.error.issues.map((i) => formatProblem(file, i, schema)));
   }
-  const config = resolve(envName, file, parsed.data);
-  const problems = checkResolved(config);
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => formatProblem(file, p)));
+  const config = isPlatform
+    ? resolvePlatform(envName, file, parsed.data as PlatformFile)
+    : resolve(envName, file, parsed.data as EnvironmentFile);
+  const problems = [
+    ...checkNetwork(config.region, (parsed.data as EnvironmentFile).network, config.network),
+    ...(config.kind === "workspace" ? checkResolved(config, parsed.data as EnvironmentFile) : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => formatProblem(file, p, schema)));
   return config;
 }
 
-function formatProblem(file: string, problem: Problem | z.core.$ZodIssue): string {
+function formatProblem(file: string, problem: Problem | z.core.$ZodIssue, schema: z.ZodType): string {
   const where = problem.path.length > 0 ? problem.path.map(String).join(".") : "(root)";
   let message = problem.message;
   if ("code" in problem && problem.code === "unrecognized_keys") {
-    message = `unknown field(s) ${problem.keys.map((k) => `'${k}'`).join(", ")}; allowed: ${allowedKeys(problem.path).join(", ")}`;
+    message = `unknown field(s) ${problem.keys.map((k) => `'${k}'`).join(", ")}; allowed: ${allowedKeys(schema, problem.path).join(", ")}`;
   }
   return `${file}: ${where}: ${message}`;
 }
 
 /** Field names the schema allows in the object at `at`. */
-function allowedKeys(at: readonly PropertyKey[]): string[] {
-  let node: any = EnvironmentFileSchema;
+function allowedKeys(schema: z.ZodType, at: readonly PropertyKey[]): string[] {
+  let node: any = schema;
   for (const key of at) {
     node = node?.shape?.[key as string];
     while (node && !node.shape && typeof node.unwrap === "function") node = node.unwrap();
@@ -135,6 +157,7 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
     : DEFAULTS.zenml;
   const instanceClass = file.database?.instanceClass ?? preset.database.instanceClass;
   return {
+    kind: "workspace",
     envName,
     sourceFile,
     preset: file.preset,
@@ -143,6 +166,7 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
     tags: file.tags ?? {},
     zenml: { ...zenmlDefaults, ...file.zenml },
     network: { ...DEFAULTS.network, ...preset.network, ...file.network },
+    workloadManager: file.workloadManager && { ...DEFAULTS.workloadManager, ...file.workloadManager },
     database: {
       ...DEFAULTS.database,
       ...preset.database,
@@ -162,8 +186,64 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
   };
 }
 
-/** Rules that involve more than one field. */
-function checkResolved(c: EnvironmentConfig): Problem[] {
+/** Applies shared defaults, then the preset, then a platform file. */
+function resolvePlatform(envName: string, sourceFile: string, file: PlatformFile): PlatformConfig {
+  return {
+    kind: "platform",
+    envName,
+    sourceFile,
+    preset: file.preset,
+    region: file.region,
+    name: file.name ?? DEFAULTS.platformName,
+    tags: file.tags ?? {},
+    network: { ...DEFAULTS.network, ...PRESETS[file.preset].network, ...file.network },
+    state: { key: `zenml/${envName}.tfstate`, region: file.region, ...file.state },
+  };
+}
+
+/** Network rules shared by workspace and platform files. */
+function checkNetwork(region: string, file: EnvironmentFile["network"], n: ResolvedNetwork): Problem[] {
+  const problems: Problem[] = [];
+  const add = (p: PropertyKey[], message: string) => problems.push({ path: p, message });
+  const own = (["vpcCidr", "azCount", "availabilityZones", "natGateways", "subnetNewBits", "flowLogRetentionDays"] as const)
+    .filter((k) => file?.[k] !== undefined);
+  if (n.existingVpc && n.platform) add(["network", "platform"], "cannot be combined with network.existingVpc (use one network source)");
+  if (n.existingVpc || n.platform) {
+    for (const k of own) add(["network", k], `is only allowed when the stack creates its own network (not with network.${n.existingVpc ? "existingVpc" : "platform"})`);
+  }
+  if (n.existingVpc) {
+    const ids = new Set<string>();
+    for (const tier of ["publicSubnets", "privateSubnets"] as const) {
+      const subnets = n.existingVpc[tier];
+      subnets.forEach((s, i) => {
+        if (!s.availabilityZone.startsWith(region)) add(["network", "existingVpc", tier, i, "availabilityZone"], `'${s.availabilityZone}' is not in region ${region}`);
+        if (ids.has(s.id)) add(["network", "existingVpc", tier, i, "id"], `subnet ${s.id} is listed twice`);
+        ids.add(s.id);
+      });
+      const azs = new Set(subnets.map((s) => s.availabilityZone));
+      if (azs.size < 2) add(["network", "existingVpc", tier], `must span at least 2 availability zones, found ${[...azs].join(", ")}`);
+    }
+  }
+
+  const azs = n.availabilityZones;
+  if (azs) {
+    azs.forEach((az, i) => {
+      if (!az.startsWith(region)) add(["network", "availabilityZones", i], `'${az}' is not in region ${region}`);
+    });
+    if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "must not repeat an availability zone");
+  }
+  const azCount = azs?.length ?? n.azCount;
+  const prefix = Number(n.vpcCidr.split("/")[1]);
+  if (prefix + n.subnetNewBits > 28) {
+    add(["network", "subnetNewBits"], `VPC /${prefix} + ${n.subnetNewBits} bits gives subnets smaller than /28; allowed at most ${28 - prefix}`);
+  } else if (2 * azCount > 2 ** n.subnetNewBits) {
+    add(["network", "subnetNewBits"], `${2 * azCount} subnets (public + private per AZ) do not fit in ${n.subnetNewBits} bits`);
+  }
+  return problems;
+}
+
+/** Workspace rules that involve more than one field. */
+function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   const problems: Problem[] = [];
   const add = (p: PropertyKey[], message: string) => problems.push({ path: p, message });
 
@@ -190,21 +270,6 @@ function checkResolved(c: EnvironmentConfig): Problem[] {
     add(["observability", "dbFreeStorageAlarmGb"], `must be below database.allocatedStorageGb (${c.database.allocatedStorageGb})`);
   }
 
-  const azs = c.network.availabilityZones;
-  if (azs) {
-    azs.forEach((az, i) => {
-      if (!az.startsWith(c.region)) add(["network", "availabilityZones", i], `'${az}' is not in region ${c.region}`);
-    });
-    if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "must not repeat an availability zone");
-  }
-  const azCount = azs?.length ?? c.network.azCount;
-  const prefix = Number(c.network.vpcCidr.split("/")[1]);
-  if (prefix + c.network.subnetNewBits > 28) {
-    add(["network", "subnetNewBits"], `VPC /${prefix} + ${c.network.subnetNewBits} bits gives subnets smaller than /28; allowed at most ${28 - prefix}`);
-  } else if (2 * azCount > 2 ** c.network.subnetNewBits) {
-    add(["network", "subnetNewBits"], `${2 * azCount} subnets (public + private per AZ) do not fit in ${c.network.subnetNewBits} bits`);
-  }
-
   if (c.dns.provider === "route53" && !c.dns.hostedZoneId) {
     add(["dns", "hostedZoneId"], "is required when dns.provider is 'route53'");
   }
@@ -222,13 +287,25 @@ function checkResolved(c: EnvironmentConfig): Problem[] {
   if (c.zenml.oauth2ClientSecretKmsKeyArn && !c.zenml.oauth2ClientSecretArn) {
     add(["zenml", "oauth2ClientSecretKmsKeyArn"], "is only allowed together with zenml.oauth2ClientSecretArn");
   }
+
+  const wm = file.workloadManager;
+  if (wm?.type === "aws-kubernetes") {
+    if (!wm.eksClusterName) add(["workloadManager", "eksClusterName"], "is required when workloadManager.type is 'aws-kubernetes'");
+    if (wm.runnerImage) add(["workloadManager", "runnerImage"], "is only allowed when workloadManager.type is 'kubernetes' (aws-kubernetes builds runner images)");
+  }
+  if (wm?.type === "kubernetes") {
+    if (!wm.runnerImage) add(["workloadManager", "runnerImage"], "is required when workloadManager.type is 'kubernetes' (a prebuilt ZenML runner image)");
+    for (const k of ["eksClusterName", "buildRunnerImage", "enableExternalLogs", "maxConcurrentTemplateRuns", "podResources"] as const) {
+      if (wm[k] !== undefined) add(["workloadManager", k], "is only allowed when workloadManager.type is 'aws-kubernetes'");
+    }
+  }
   return problems;
 }
 
-/** Rules across environments: no shared state object, one region per state bucket. */
-function checkAcrossEnvironments(configs: readonly EnvironmentConfig[]): string[] {
+/** Rules across files: no shared state object, one region per state bucket, platform references. */
+function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
   const seen = new Map<string, string>();
-  const bucketRegion = new Map<string, EnvironmentConfig>();
+  const bucketRegion = new Map<string, AnyConfig>();
   const problems: string[] = [];
   for (const c of configs) {
     const first = bucketRegion.get(c.state.bucket);
@@ -240,6 +317,43 @@ function checkAcrossEnvironments(configs: readonly EnvironmentConfig[]): string[
     const other = seen.get(id);
     if (other) problems.push(`${c.sourceFile}: state.key: ${id} is already used by ${other}; every environment needs its own state key`);
     else seen.set(id, c.sourceFile);
+  }
+  problems.push(...checkPlatforms(configs));
+  return problems;
+}
+
+/** Workspaces on a platform: the platform exists in the same region; names, secrets and domains differ. */
+function checkPlatforms(configs: readonly AnyConfig[]): string[] {
+  const problems: string[] = [];
+  const platforms = new Map(configs.filter((c): c is PlatformConfig => c.kind === "platform").map((p) => [p.envName, p]));
+  const byPlatform = new Map<string, EnvironmentConfig[]>();
+  for (const c of configs) {
+    if (c.kind !== "workspace" || !c.network.platform) continue;
+    const platform = platforms.get(c.network.platform);
+    if (!platform) {
+      const known = [...platforms.keys()];
+      problems.push(`${c.sourceFile}: network.platform: no platform file '${c.network.platform}.json' (kind: platform) in this folder; platforms here: ${known.length ? known.join(", ") : "none"}`);
+      continue;
+    }
+    if (platform.region !== c.region) problems.push(`${c.sourceFile}: region: must be ${platform.region}, the region of platform '${platform.envName}'`);
+    byPlatform.set(platform.envName, [...(byPlatform.get(platform.envName) ?? []), c]);
+  }
+  for (const [platform, workspaces] of byPlatform) {
+    const fields: [string, (c: EnvironmentConfig) => string][] = [
+      ["name", (c) => c.name],
+      ["zenml.oauth2ClientSecretName", (c) => c.zenml.oauth2ClientSecretName],
+      ["dns.domainName", (c) => c.dns.domainName],
+    ];
+    for (const [field, get] of fields) {
+      const first = new Map<string, string>();
+      for (const w of workspaces) {
+        const value = get(w);
+        if (!value) continue;
+        const other = first.get(value);
+        if (other) problems.push(`${w.sourceFile}: ${field}: '${value}' is already used by ${other} on platform '${platform}'; workspaces sharing a platform need distinct values`);
+        else first.set(value, w.sourceFile);
+      }
+    }
   }
   return problems;
 }

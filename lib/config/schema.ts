@@ -101,12 +101,32 @@ const zenmlSchema = z
   })
   .describe("ZenML Pro workspace settings (the guide's Step 5 environment table).");
 
+const azName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an AZ name such as eu-central-1a");
+const subnetRef = z.strictObject({
+  id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0123456789abcdef0"),
+  availabilityZone: azName.describe("AZ of the subnet (checked against AWS at plan time)."),
+});
+const existingVpcSchema = z
+  .strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC ID such as vpc-0123456789abcdef0"),
+    publicSubnets: z.array(subnetRef).min(2, "must list at least 2 public subnets").describe("Subnets for the ALB (routed to an internet gateway)."),
+    privateSubnets: z.array(subnetRef).min(2, "must list at least 2 private subnets").describe("Subnets for ECS tasks and RDS (with a NAT route)."),
+  })
+  .describe("An existing VPC and subnets: no network is created.");
+
+/** Stack and file names: lower-case letters, digits, hyphens. */
+export const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
 const networkSchema = z
   .strictObject({
+    existingVpc: existingVpcSchema.optional()
+      .describe("Bring your own VPC and subnets (each tier in at least 2 AZs); then no network is created. @default none (a network is created)"),
+    platform: z.string().regex(ENV_NAME, "must be the name of a platform file in the same folder").optional()
+      .describe("Use the VPC of the platform stack defined by `<platform>.json` (kind: platform) in the same folder. @default none (a network is created)"),
     vpcCidr: ipv4Cidr.optional().describe("VPC CIDR; subnets are carved from it with cidrsubnet(). @default 10.0.0.0/16"),
     azCount: z.number().int().min(2, "must be at least 2 (the guide needs 2 AZs)").max(6).optional()
       .describe("How many availability zones get a public and a private subnet. @default 2"),
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an AZ name such as eu-central-1a"))
+    availabilityZones: z.array(azName)
       .min(2, "must list at least 2 availability zones")
       .optional()
       .describe("Explicit AZ names (overrides azCount); default is the first azCount AZs the region reports. @default looked up"),
@@ -164,6 +184,30 @@ const serviceSchema = z
   })
   .describe("ECS Fargate service (the guide's Steps 5, 6 and Scaling).");
 
+const podQuantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki|M|G)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
+const podResources = z.strictObject({ cpu: podQuantity.optional(), memory: podQuantity.optional() });
+
+const workloadManagerSchema = z
+  .strictObject({
+    type: z.enum(["aws-kubernetes", "kubernetes"])
+      .describe("aws-kubernetes: the guide's Option A (runner images built and pushed to ECR, logs in S3); kubernetes: Option B (prebuilt runner image)."),
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name").optional()
+      .describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_NAMESPACE. @default zenml-workload-manager"),
+    serviceAccount: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "must be a Kubernetes service account name").optional()
+      .describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_SERVICE_ACCOUNT. @default zenml-runner"),
+    eksClusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, "must be an EKS cluster name").optional()
+      .describe("EKS cluster the runners run on (aws-kubernetes): the task role may eks:DescribeCluster on it only. @default none (required for aws-kubernetes)"),
+    buildRunnerImage: z.boolean().optional().describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_BUILD_RUNNER_IMAGE (aws-kubernetes). @default true"),
+    enableExternalLogs: z.boolean().optional().describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_ENABLE_EXTERNAL_LOGS (aws-kubernetes). @default true"),
+    maxConcurrentTemplateRuns: z.number().int().min(1).max(100).optional()
+      .describe("ZENML_SERVER_MAX_CONCURRENT_TEMPLATE_RUNS (aws-kubernetes). @default 2"),
+    podResources: z.strictObject({ requests: podResources.optional(), limits: podResources.optional() }).optional()
+      .describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_POD_RESOURCES, encoded as JSON (aws-kubernetes). @default requests 500m/512Mi, limits 2000m/2Gi"),
+    runnerImage: nonEmpty.optional()
+      .describe("ZENML_KUBERNETES_WORKLOAD_MANAGER_RUNNER_IMAGE: prebuilt runner image (kubernetes; required there). @default none"),
+  })
+  .describe("Pipeline snapshots from the UI (the guide's optional workload manager). Experimental on ECS.");
+
 const loadBalancerSchema = z
   .strictObject({
     deletionProtection: z.boolean().optional().describe("ALB deletion protection. @default dev: false, prod: true"),
@@ -214,6 +258,7 @@ const stateSchema = z
 export const EnvironmentFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Editor hint: path to this JSON Schema."),
+    kind: z.literal("workspace").optional().describe("File kind: a workspace environment. @default workspace"),
     preset: z.enum(["dev", "prod"]).describe("Defaults profile: dev (single NAT, one task, small DB) or prod (HA, protection on)."),
     region: z.enum(SUPPORTED_REGIONS).describe("AWS region of the deployment."),
     name: resourceName.optional()
@@ -226,9 +271,26 @@ export const EnvironmentFileSchema = z
     loadBalancer: loadBalancerSchema.optional(),
     dns: dnsSchema,
     observability: observabilitySchema.optional(),
+    workloadManager: workloadManagerSchema.optional().describe("Pipeline snapshots (experimental on ECS). @default off"),
     state: stateSchema,
   })
   .describe("A ZenML Pro Hybrid workspace on AWS ECS: one environment.");
+
+/** Schema of a platform file: a shared network for several workspace environments. */
+export const PlatformFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Editor hint: path to this JSON Schema."),
+    kind: z.literal("platform").describe("File kind: a shared network that workspace files reference with network.platform."),
+    preset: z.enum(["dev", "prod"]).describe("Defaults profile of the network (NAT per AZ in prod)."),
+    region: z.enum(SUPPORTED_REGIONS).describe("AWS region; workspaces on this platform must use the same one."),
+    name: resourceName.optional().describe("Base name of the network resources. @default zenml-platform"),
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}"),
+    network: networkSchema.omit({ existingVpc: true, platform: true }).optional(),
+    state: stateSchema,
+  })
+  .describe("A shared VPC (subnets, NAT, flow logs) for several ZenML workspaces.");
+
+export type PlatformFile = z.infer<typeof PlatformFileSchema>;
 
 export type EnvironmentFile = z.infer<typeof EnvironmentFileSchema>;
 
@@ -242,16 +304,43 @@ export interface EnvironmentConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly zenml: Required<Omit<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">> &
     Pick<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">;
-  readonly network: Required<Omit<NonNullable<EnvironmentFile["network"]>, "availabilityZones">> &
-    Pick<NonNullable<EnvironmentFile["network"]>, "availabilityZones">;
+  readonly kind: "workspace";
+  readonly network: ResolvedNetwork;
   readonly database: Required<NonNullable<EnvironmentFile["database"]>>;
   readonly service: Required<NonNullable<EnvironmentFile["service"]>>;
   readonly loadBalancer: Required<NonNullable<EnvironmentFile["loadBalancer"]>>;
   readonly dns: EnvironmentFile["dns"];
   readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">> &
     Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">;
-  readonly state: Required<Omit<EnvironmentFile["state"], "dynamodbTable">> & Pick<EnvironmentFile["state"], "dynamodbTable">;
+  readonly state: ResolvedState;
+  readonly workloadManager?: ResolvedWorkloadManager;
 }
+
+type NetworkFile = NonNullable<EnvironmentFile["network"]>;
+/** Network settings with defaults applied. */
+export type ResolvedNetwork = Required<Omit<NetworkFile, "availabilityZones" | "existingVpc" | "platform">> &
+  Pick<NetworkFile, "availabilityZones" | "existingVpc" | "platform">;
+/** State backend settings with defaults applied. */
+export type ResolvedState = Required<Omit<EnvironmentFile["state"], "dynamodbTable">> & Pick<EnvironmentFile["state"], "dynamodbTable">;
+/** Workload manager settings with defaults applied. */
+export type ResolvedWorkloadManager = Required<Omit<NonNullable<EnvironmentFile["workloadManager"]>, "eksClusterName" | "runnerImage">> &
+  Pick<NonNullable<EnvironmentFile["workloadManager"]>, "eksClusterName" | "runnerImage">;
+
+/** Fully resolved platform file. */
+export interface PlatformConfig {
+  readonly kind: "platform";
+  readonly envName: string;
+  readonly sourceFile: string;
+  readonly preset: "dev" | "prod";
+  readonly region: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly network: ResolvedNetwork;
+  readonly state: ResolvedState;
+}
+
+/** Any resolved config file. */
+export type AnyConfig = EnvironmentConfig | PlatformConfig;
 
 /** Preset-dependent defaults. Anything not listed here has one default for both presets. */
 export const PRESETS = {
@@ -315,4 +404,13 @@ export const DEFAULTS = {
   },
   loadBalancer: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", idleTimeoutSeconds: 60 },
   observability: { cpuAlarmPercent: 80, dbCpuAlarmPercent: 80, dbFreeStorageAlarmGb: 10, dbConnectionsAlarm: 80 },
+  workloadManager: {
+    namespace: "zenml-workload-manager",
+    serviceAccount: "zenml-runner",
+    buildRunnerImage: true,
+    enableExternalLogs: true,
+    maxConcurrentTemplateRuns: 2,
+    podResources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } },
+  },
+  platformName: "zenml-platform",
 } as const;
