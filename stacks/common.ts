@@ -1,6 +1,9 @@
-import { S3Backend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { Fn, S3Backend, TerraformStack } from "cdktf";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ResolvedState } from "../lib/config/schema";
+import { ResolvedNetwork, ResolvedState } from "../lib/config/schema";
+import { Network } from "../modules/network";
 
 /** What every environment or platform stack sets up first. */
 export interface StackBase {
@@ -28,4 +31,22 @@ export function awsProviderAndState(stack: TerraformStack, c: StackBase): AwsPro
   });
   if (!c.state.dynamodbTable) stack.addOverride("terraform.backend.s3.use_lockfile", true);
   return provider;
+}
+
+/** A new network from the resolved settings (AZs as configured, or the first `azCount` the region reports). */
+export function createNetwork(scope: Construct, name: string, n: ResolvedNetwork, kmsKeyArn: string): Network {
+  let azs = n.availabilityZones ? [...n.availabilityZones] : undefined;
+  if (!azs) {
+    const available = new DataAwsAvailabilityZones(scope, "azs", { state: "available" });
+    azs = Array.from({ length: n.azCount }, (_, i) => Fn.element(available.names, i));
+  }
+  return new Network(scope, "network", {
+    name,
+    cidr: n.vpcCidr,
+    availabilityZones: azs,
+    subnetNewBits: n.subnetNewBits,
+    natGateways: n.natGateways,
+    flowLogRetentionDays: n.flowLogRetentionDays,
+    kmsKeyArn,
+  });
 }

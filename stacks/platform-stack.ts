@@ -1,11 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
-import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { PlatformConfig, ResolvedNetwork } from "../lib/config/schema";
+import { PlatformConfig } from "../lib/config/schema";
 import { EncryptionKey } from "../modules/kms";
 import { Network } from "../modules/network";
-import { awsProviderAndState } from "./common";
+import { awsProviderAndState, createNetwork } from "./common";
 
 /** Props of {@link PlatformStack}. */
 export interface PlatformStackProps {
@@ -31,22 +30,7 @@ export class PlatformStack extends TerraformStack {
     awsProviderAndState(this, c);
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
-    this.network = new Network(this, "network", {
-      name: c.name,
-      cidr: c.network.vpcCidr,
-      availabilityZones: availabilityZones(this, c.network),
-      subnetNewBits: c.network.subnetNewBits,
-      natGateways: c.network.natGateways,
-      flowLogRetentionDays: c.network.flowLogRetentionDays,
-      kmsKeyArn: kms.arn,
-    });
+    this.network = createNetwork(this, c.name, c.network, kms.arn);
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId, description: "Shared VPC" });
   }
-}
-
-/** The configured AZs, or the first `azCount` AZs the region reports. */
-export function availabilityZones(scope: Construct, n: ResolvedNetwork): string[] {
-  if (n.availabilityZones) return [...n.availabilityZones];
-  const available = new DataAwsAvailabilityZones(scope, "azs", { state: "available" });
-  return Array.from({ length: n.azCount }, (_, i) => Fn.element(available.names, i));
 }

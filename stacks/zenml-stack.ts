@@ -13,13 +13,12 @@ import { EncryptionKey } from "../modules/kms";
 import { LoadBalancer } from "../modules/load-balancer";
 import { ServiceLogs } from "../modules/logging";
 import { ExistingNetwork } from "../modules/existing-network";
-import { Network, NetworkRefs } from "../modules/network";
+import { NetworkRefs } from "../modules/network";
 import { ProSecret } from "../modules/secrets";
 import { SecurityGroups } from "../modules/security-groups";
 import { ZenmlService } from "../modules/service";
 import { AwsWorkloadManagerResources } from "../modules/workload-manager";
-import { awsProviderAndState } from "./common";
-import { availabilityZones } from "./platform-stack";
+import { awsProviderAndState, createNetwork } from "./common";
 
 /** Props of {@link ZenmlHybridStack}. */
 export interface ZenmlHybridStackProps {
@@ -197,14 +196,6 @@ export class ZenmlHybridStack extends TerraformStack {
       return platformNetwork;
     }
     if (c.network.existingVpc) return new ExistingNetwork(this, "network", c.network.existingVpc);
-    return new Network(this, "network", {
-      name: c.name,
-      cidr: c.network.vpcCidr,
-      availabilityZones: availabilityZones(this, c.network),
-      subnetNewBits: c.network.subnetNewBits,
-      natGateways: c.network.natGateways,
-      flowLogRetentionDays: c.network.flowLogRetentionDays,
-      kmsKeyArn,
-    });
+    return createNetwork(this, c.name, c.network, kmsKeyArn);
   }
 }

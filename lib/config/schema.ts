@@ -254,16 +254,19 @@ const stateSchema = z
   })
   .describe("Remote state backend.");
 
+const editorSchema = z.string().optional().describe("Editor hint: path to this JSON Schema.");
+const tags = z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}");
+
 /** Schema of one environment file as written by users (preset-dependent fields optional). */
 export const EnvironmentFileSchema = z
   .strictObject({
-    $schema: z.string().optional().describe("Editor hint: path to this JSON Schema."),
+    $schema: editorSchema,
     kind: z.literal("workspace").optional().describe("File kind: a workspace environment. @default workspace"),
     preset: z.enum(["dev", "prod"]).describe("Defaults profile: dev (single NAT, one task, small DB) or prod (HA, protection on)."),
     region: z.enum(SUPPORTED_REGIONS).describe("AWS region of the deployment."),
     name: resourceName.optional()
       .describe("Base name of AWS resources (cluster, task family, DB, ALB). Environments sharing an account need distinct names. @default zenml-hybrid"),
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}"),
+    tags,
     zenml: zenmlSchema,
     network: networkSchema.optional(),
     database: databaseSchema.optional(),
@@ -279,12 +282,12 @@ export const EnvironmentFileSchema = z
 /** Schema of a platform file: a shared network for several workspace environments. */
 export const PlatformFileSchema = z
   .strictObject({
-    $schema: z.string().optional().describe("Editor hint: path to this JSON Schema."),
+    $schema: editorSchema,
     kind: z.literal("platform").describe("File kind: a shared network that workspace files reference with network.platform."),
     preset: z.enum(["dev", "prod"]).describe("Defaults profile of the network (NAT per AZ in prod)."),
     region: z.enum(SUPPORTED_REGIONS).describe("AWS region; workspaces on this platform must use the same one."),
     name: resourceName.optional().describe("Base name of the network resources. @default zenml-platform"),
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}"),
+    tags,
     network: networkSchema.omit({ existingVpc: true, platform: true }).optional(),
     state: stateSchema,
   })
@@ -294,25 +297,31 @@ export type PlatformFile = z.infer<typeof PlatformFileSchema>;
 
 export type EnvironmentFile = z.infer<typeof EnvironmentFileSchema>;
 
-/** Fully resolved configuration of one environment: every default applied. */
-export interface EnvironmentConfig {
+/** What every resolved file has: identity, region, naming, tags, network and state. */
+interface ResolvedFileBase {
+  /** File name without .json: the stack name. */
   readonly envName: string;
+  /** Path of the file, for messages. */
   readonly sourceFile: string;
   readonly preset: "dev" | "prod";
   readonly region: string;
   readonly name: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly network: ResolvedNetwork;
+  readonly state: ResolvedState;
+}
+
+/** Fully resolved configuration of one environment: every default applied. */
+export interface EnvironmentConfig extends ResolvedFileBase {
   readonly zenml: Required<Omit<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">> &
     Pick<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn">;
   readonly kind: "workspace";
-  readonly network: ResolvedNetwork;
   readonly database: Required<NonNullable<EnvironmentFile["database"]>>;
   readonly service: Required<NonNullable<EnvironmentFile["service"]>>;
   readonly loadBalancer: Required<NonNullable<EnvironmentFile["loadBalancer"]>>;
   readonly dns: EnvironmentFile["dns"];
   readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">> &
     Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">;
-  readonly state: ResolvedState;
   readonly workloadManager?: ResolvedWorkloadManager;
 }
 
@@ -327,16 +336,8 @@ export type ResolvedWorkloadManager = Required<Omit<NonNullable<EnvironmentFile[
   Pick<NonNullable<EnvironmentFile["workloadManager"]>, "eksClusterName" | "runnerImage">;
 
 /** Fully resolved platform file. */
-export interface PlatformConfig {
+export interface PlatformConfig extends ResolvedFileBase {
   readonly kind: "platform";
-  readonly envName: string;
-  readonly sourceFile: string;
-  readonly preset: "dev" | "prod";
-  readonly region: string;
-  readonly name: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly network: ResolvedNetwork;
-  readonly state: ResolvedState;
 }
 
 /** Any resolved config file. */
