@@ -42,6 +42,7 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["repeated AZ", (d) => (d.network = { availabilityZones: ["eu-central-1a", "eu-central-1a"] }), /network\.availabilityZones: must not repeat/],
   ["backup retention above 35", (d) => (d.database = { backupRetentionDays: 36 }), /database\.backupRetentionDays: .*<=35/],
   ["backup retention below 0", (d) => (d.database = { backupRetentionDays: -1 }), /database\.backupRetentionDays: .*>=0/],
+  ["malformed WAF ACL ARN", (d) => (d.loadBalancer = { webAclArn: "acl-1" }), /loadBalancer\.webAclArn: must be an wafv2 ARN/],
   ["max storage below allocated", (d) => (d.database = { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }), /database\.maxAllocatedStorageGb: must be greater than database\.allocatedStorageGb \(100\)/],
   ["bad domain name", (d) => (d.dns.domainName = "zenml..mycompany.com"), /dns\.domainName: must be a lower-case fully qualified domain name/],
   ["domain without a TLD", (d) => (d.dns.domainName = "localhost"), /dns\.domainName: must be a lower-case fully qualified domain name/],

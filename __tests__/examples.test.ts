@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { loadEnvironments } from "../lib/config/load";
-import { only, policyDocument, resources, ROOT, StackJson, synthAll } from "./helpers";
+import { configFrom, only, policyDocument, resources, ROOT, shippedFile, StackJson, synthAll } from "./helpers";
 
 const synthExample = (name: string) => synthAll(loadEnvironments(path.join(ROOT, "examples", name, "config")));
 
@@ -145,5 +145,24 @@ describe("many workspaces on one platform network", () => {
       db: "zenml-ws-b-db", secret: "zenml/team-b/pro/oauth2-client-secret", cluster: "zenml-ws-b", alb: "zenml-ws-b-alb",
       dns: "team-b.zenml.mycompany.com", key: "zenml/workspace-b.tfstate",
     });
+  });
+});
+
+describe("other options", () => {
+  const doc = shippedFile("prod");
+  doc.loadBalancer = { webAclArn: "arn:aws:wafv2:eu-central-1:123456789012:regional/webacl/zenml/0000" };
+  doc.state.kmsKeyId = "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+  const stack = synthAll([configFrom(doc, "prod")]).prod;
+
+  test("loadBalancer.webAclArn associates the web ACL with the ALB (and the WAF finding is no longer suppressed)", () => {
+    expect(only(stack, "aws_wafv2_web_acl_association")).toEqual({
+      resource_arn: expect.stringMatching(/^\$\{aws_lb\.[^}]+\.arn\}$/),
+      web_acl_arn: "arn:aws:wafv2:eu-central-1:123456789012:regional/webacl/zenml/0000",
+    });
+    expect(stack.raw).not.toContain("ZNALB10");
+  });
+
+  test("state.kmsKeyId encrypts state objects with that key", () => {
+    expect(stack.terraform.backend.s3.kms_key_id).toBe("arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-0000-0000-000000000000");
   });
 });

@@ -266,6 +266,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         ZENML_STORE_URL: expect.stringMatching(/^mysql:\/\/\$\{aws_db_instance\.[^}]+\.address\}:3306\/zenml_hybrid$/),
         ZENML_STORE_SSL_CA: "/etc/zenml/rds-ca/bundle.pem",
         ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
+        ZENML_CONFIG_PATH: "/zenml/.zenconfig",
       });
     });
 
@@ -301,8 +302,26 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       const fetcher = containers(stack).find((c) => c.name === "rds-ca-bundle");
       expect(fetcher.essential).toBe(false);
       expect(fetcher.command.join(" ")).toContain("https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem");
-      expect(server(stack).dependsOn).toEqual([{ containerName: "rds-ca-bundle", condition: "SUCCESS" }]);
-      expect(td.volume).toEqual([{ name: "rds-ca-bundle" }]);
+      expect(server(stack).dependsOn).toEqual([
+        { containerName: "writable-volumes", condition: "SUCCESS" },
+        { containerName: "rds-ca-bundle", condition: "SUCCESS" },
+      ]);
+      expect(td.volume).toEqual([{ name: "zenml-tmp" }, { name: "zenml-config" }, { name: "rds-ca-bundle" }]);
+    });
+
+    test("read-only root filesystem everywhere; the server writes only to /tmp and ZENML_CONFIG_PATH volumes", () => {
+      for (const c of containers(stack)) {
+        expect(c.readonlyRootFilesystem).toBe(true);
+        expect(c.privileged).toBeUndefined();
+      }
+      expect(server(stack).mountPoints).toEqual([
+        { sourceVolume: "zenml-tmp", containerPath: "/tmp", readOnly: false },
+        { sourceVolume: "zenml-config", containerPath: "/zenml/.zenconfig", readOnly: false },
+        { sourceVolume: "rds-ca-bundle", containerPath: "/etc/zenml/rds-ca", readOnly: true },
+      ]);
+      const init = containers(stack).find((c) => c.name === "writable-volumes");
+      expect(init).toMatchObject({ essential: false, command: ["sh", "-c", "chmod 1777 /volumes/tmp /volumes/config"] });
+      expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-tmp", "zenml-config"]);
     });
   });
 
@@ -472,15 +491,39 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 describe("state-bootstrap stack", () => {
   const stack = stacks["state-bootstrap"];
 
-  test("local state; one hardened, versioned state bucket protected from destroy", () => {
+  test("local state; one hardened, versioned, KMS-encrypted state bucket protected from destroy, with access logs", () => {
     expect(Object.keys(stack.terraform.backend)).toEqual(["local"]);
-    const bucket = only(stack, "aws_s3_bucket");
-    expect(bucket).toMatchObject({ bucket: "mycompany-zenml-tfstate", lifecycle: { prevent_destroy: true } });
-    expect(only(stack, "aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
-    expect(only(stack, "aws_s3_bucket_public_access_block").block_public_policy).toBe(true);
-    expect(only(stack, "aws_s3_bucket_server_side_encryption_configuration").rule).toHaveLength(1);
-    const policy = policyDocument(stack, only(stack, "aws_s3_bucket_policy").policy);
-    expect(policy.statement.map((s: any) => s.sid)).toEqual(["DenyInsecureTransport"]);
+    const buckets = Object.fromEntries(resources(stack, "aws_s3_bucket").map((b) => [b.bucket, b]));
+    expect(Object.keys(buckets).sort()).toEqual(["mycompany-zenml-tfstate", "mycompany-zenml-tfstate-access-logs"]);
+    expect(buckets["mycompany-zenml-tfstate"]).toMatchObject({ lifecycle: { prevent_destroy: true } });
+    const ref = (name: string) => `\${${addressOf(stack, "aws_s3_bucket", buckets[name])}.id}`;
+    const of = (type: string, name: string) => resources(stack, type).filter((r) => r.bucket === ref(name));
+    for (const name of Object.keys(buckets)) {
+      expect(of("aws_s3_bucket_versioning", name)[0].versioning_configuration.status).toBe("Enabled");
+      expect(of("aws_s3_bucket_public_access_block", name)[0].block_public_policy).toBe(true);
+      const deny = policyDocument(stack, of("aws_s3_bucket_policy", name)[0].policy).statement.find((st: any) => st.sid === "DenyInsecureTransport");
+      expect(deny).toMatchObject({ effect: "Deny", condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] });
+    }
+    const sse = (name: string) => of("aws_s3_bucket_server_side_encryption_configuration", name)[0].rule[0].apply_server_side_encryption_by_default;
+    expect(sse("mycompany-zenml-tfstate")).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./) });
+    // S3 server access log delivery only supports SSE-S3 on the target bucket.
+    expect(sse("mycompany-zenml-tfstate-access-logs")).toEqual({ sse_algorithm: "AES256" });
+    expect(only(stack, "aws_s3_bucket_logging")).toMatchObject({
+      bucket: ref("mycompany-zenml-tfstate"),
+      target_bucket: ref("mycompany-zenml-tfstate-access-logs"),
+      target_prefix: "mycompany-zenml-tfstate/",
+    });
+    const delivery = policyDocument(stack, of("aws_s3_bucket_policy", "mycompany-zenml-tfstate-access-logs")[0].policy).statement
+      .find((st: any) => st.sid === "S3ServerAccessLogDelivery");
+    expect(delivery).toMatchObject({
+      actions: ["s3:PutObject"],
+      principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount" },
+        { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:s3:::mycompany-zenml-tfstate"] },
+      ],
+    });
+    expect(only(stack, "aws_kms_key").enable_key_rotation).toBe(true);
     expect(stack.resource.aws_dynamodb_table).toBeUndefined();
   });
 });

@@ -23,7 +23,7 @@ export interface StackJson {
 
 /** Synthesizes every environment of `configs` (and the bootstrap stack); returns JSON per stack name. */
 export function synthAll(configs: AnyConfig[]): Record<string, StackJson> {
-  const app = buildApp(Testing.app(), configs);
+  const app = buildApp(Testing.app(), configs, { policyLog: () => undefined });
   const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
   // As App.synth does: resolving every stack first adds cross-stack outputs and remote-state inputs.
   stacks.forEach((s) => s.prepareStack());

@@ -9,12 +9,23 @@ import { PlatformStack } from "../stacks/platform-stack";
 import { ZenmlHybridStack } from "../stacks/zenml-stack";
 
 import { BOOTSTRAP_STACK } from "./config/load";
+import { applyPolicies } from "./policy";
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /**
+   * Where the policy pack's summary (one line per suppression) goes.
+   * @default console.log
+   */
+  readonly policyLog?: (line: string) => void;
+}
 
 /**
  * Adds one {@link PlatformStack} per platform file, one {@link ZenmlHybridStack} per environment
- * (wired to its platform's network), and one {@link StateBootstrapStack} to `app`.
+ * (wired to its platform's network), and one {@link StateBootstrapStack} to `app`, and gates them with
+ * the policy pack: synthesizing any of them throws {@link PolicyViolationError} on a violation.
  */
-export function buildApp(app: App, configs: readonly AnyConfig[]): App {
+export function buildApp(app: App, configs: readonly AnyConfig[], options: BuildAppOptions = {}): App {
   const platforms = new Map<string, PlatformStack>();
   for (const config of configs.filter((c): c is PlatformConfig => c.kind === "platform")) {
     platforms.set(config.envName, new PlatformStack(app, config.envName, { config }));
@@ -25,6 +36,7 @@ export function buildApp(app: App, configs: readonly AnyConfig[]): App {
     new ZenmlHybridStack(app, config.envName, { config, platformNetwork: platform?.network });
   }
   new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(configs));
+  applyPolicies(app, { log: options.policyLog });
   return app;
 }
 

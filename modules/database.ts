@@ -5,6 +5,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { suppress } from "../lib/policy/suppress";
 
 /** Props of {@link Database}. */
 export interface DatabaseProps {
@@ -103,6 +104,12 @@ export interface DatabaseProps {
    * @default "sun:03:30-sun:04:30"
    */
   readonly maintenanceWindow?: string;
+  /**
+   * Certificate authority of the server certificate (pinned so a CA change is a reviewed change; the
+   * server verifies it against the region's RDS CA bundle, which contains every current RDS CA).
+   * @default "rds-ca-rsa2048-g1"
+   */
+  readonly caCertIdentifier?: string;
 }
 
 /** Slow query threshold (seconds) for the slow query log exported to CloudWatch. */
@@ -196,8 +203,18 @@ export class Database extends Construct {
       performanceInsightsRetentionPeriod: pi ? 7 : undefined,
       monitoringInterval: interval,
       monitoringRoleArn,
+      caCertIdentifier: props.caCertIdentifier ?? "rds-ca-rsa2048-g1",
       applyImmediately: false,
     });
+    // Configured opt-outs (the dev preset's cost profile) are recorded as explicit policy exceptions.
+    const optOuts: [boolean, string, string][] = [
+      [!(props.multiAz ?? false), "ZNRDS6", "Single-AZ by configuration (database.multiAz=false, the dev preset default)."],
+      [!(props.deletionProtection ?? false), "ZNRDS5", "Deletion protection off by configuration (database.deletionProtection=false, the dev preset default)."],
+      [!pi, "ZNRDS9", "Performance Insights off by configuration (database.performanceInsights; unsupported on micro/small classes)."],
+      [interval === 0, "ZNRDS8", "Enhanced monitoring off by configuration (database.monitoringIntervalSeconds=0)."],
+      [props.requireTls === false, "ZNRDS14", "TLS not required by configuration (database.requireTls=false)."],
+    ];
+    for (const [applies, ruleId, reason] of optOuts) if (applies) suppress(this.instance, ruleId, reason);
     this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
   }
 }

@@ -3,7 +3,9 @@ import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { SecureBucket } from "./secure-bucket";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { suppress } from "../lib/policy/suppress";
+import { BUCKET_EXCEPTIONS, SecureBucket } from "./secure-bucket";
 
 /** Props of {@link LoadBalancer}. */
 export interface LoadBalancerProps {
@@ -73,6 +75,11 @@ export interface LoadBalancerProps {
    * @default 365
    */
   readonly accessLogRetentionDays?: number;
+  /**
+   * ARN of an AWS WAFv2 web ACL (scope REGIONAL) to associate with the ALB.
+   * @default no WAF (policy rule ZNALB10 is suppressed as optional)
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -101,6 +108,12 @@ export class LoadBalancer extends Construct {
       expirationDays: props.accessLogRetentionDays ?? 365,
       forceDestroy: true,
       policyStatements: (bucketArn) => logDeliveryStatements(bucketArn, prefix, props),
+      suppressions: [
+        { ruleId: "ZNBKT3", reason: "ALB access-log delivery only supports SSE-S3 (AES256) on the target bucket, not SSE-KMS." },
+        { ruleId: "ZNBKT8", reason: "This is a log bucket: logging its own access would recurse; reads are audited by CloudTrail." },
+        BUCKET_EXCEPTIONS.noEventConsumers,
+        { ruleId: "ZNBKT10", reason: "Access logs are operational data with a retention limit; no cross-region copy is required." },
+      ],
     });
 
     this.alb = new Lb(this, "alb", {
@@ -115,6 +128,15 @@ export class LoadBalancer extends Construct {
       accessLogs: { bucket: this.accessLogs.bucket.id, prefix, enabled: true },
       dependsOn: [this.accessLogs.policy],
     });
+    suppress(this.alb, "ZNALB4", "The guide's design: the workspace API and dashboard are served to clients on the internet (HTTPS 443, HTTP 80 redirected).");
+    if (props.webAclArn) {
+      new Wafv2WebAclAssociation(this, "waf", { resourceArn: this.alb.arn, webAclArn: props.webAclArn });
+    } else {
+      suppress(this.alb, "ZNALB10", "AWS WAF is optional in the guide; pass webAclArn to associate a web ACL.");
+    }
+    if (!(props.deletionProtection ?? false)) {
+      suppress(this.alb, "ZNALB3", "Deletion protection is off by configuration (loadBalancer.deletionProtection=false, the dev preset default).");
+    }
     this.targetGroup = new LbTargetGroup(this, "tg", {
       name: `${props.name}-tg`,
       port,
@@ -135,6 +157,11 @@ export class LoadBalancer extends Construct {
       },
       lifecycle: { createBeforeDestroy: true },
     });
+    suppress(
+      this.targetGroup,
+      "ZNALB7",
+      "The guide's design: TLS terminates at the ALB; targets are reached over HTTP on port 8000 inside the VPC, only from the ALB security group.",
+    );
     this.httpsListener = new LbListener(this, "https", {
       loadBalancerArn: this.alb.arn,
       port: 443,

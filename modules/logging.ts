@@ -1,6 +1,18 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { suppress } from "../lib/policy/suppress";
+import { MIN_LOG_RETENTION_DAYS } from "../lib/policy/rules/logs/logs-retention-year";
+
+/**
+ * Records a configured retention shorter than a year as a deliberate exception to policy rule
+ * ZNLOG3, naming the config field that chose it.
+ */
+export function suppressShortRetention(group: CloudwatchLogGroup, retentionDays: number, configField: string): void {
+  if (retentionDays > 0 && retentionDays < MIN_LOG_RETENTION_DAYS) {
+    suppress(group, "ZNLOG3", `Retention of ${retentionDays} days chosen by configuration (${configField}; the dev preset keeps 30 days).`);
+  }
+}
 
 /** Props of {@link ServiceLogs}. */
 export interface ServiceLogsProps {
@@ -45,6 +57,7 @@ export class ServiceLogs extends Construct {
       retentionInDays: props.retentionDays ?? 30,
       kmsKeyId: props.kmsKeyArn,
     });
+    suppressShortRetention(this.logGroup, props.retentionDays ?? 30, "observability.logRetentionDays");
     this.errorMetricNamespace = props.metricNamespace ?? "ZenML";
     this.errorMetricName = "ServerErrorLogLines";
     new CloudwatchLogMetricFilter(this, "errors", {

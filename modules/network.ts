@@ -14,6 +14,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { suppressShortRetention } from "./logging";
 
 /** What the rest of a stack needs from a network, however it was made. */
 export interface NetworkRefs {
@@ -143,6 +144,7 @@ export class Network extends Construct implements NetworkRefs {
       retentionInDays: props.flowLogRetentionDays ?? 365,
       kmsKeyId: props.kmsKeyArn,
     });
+    suppressShortRetention(flowLogGroup, props.flowLogRetentionDays ?? 365, "network.flowLogRetentionDays");
     const assume = new DataAwsIamPolicyDocument(this, "flow-log-assume", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }] }],
     });

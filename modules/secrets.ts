@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { suppress } from "../lib/policy/suppress";
 
 /** Props of {@link ProSecret}. */
 export interface ProSecretProps {
@@ -58,6 +59,11 @@ export class ProSecret extends Construct {
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
     });
+    suppress(
+      this.secret,
+      "ZNSEC2",
+      "The value is issued by ZenML Pro and set by the operator (put-secret-value); no rotation Lambda can re-issue it. Rotate it in ZenML Pro, then update the secret.",
+    );
     this.secretArn = this.secret.arn;
     this.kmsKeyArns = [props.kmsKeyArn];
   }

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { suppress } from "../lib/policy/suppress";
 
 /** Props of {@link SecurityGroups}. */
 export interface SecurityGroupsProps {
@@ -82,11 +83,18 @@ export class SecurityGroups extends Construct {
         description,
         ...("cidr" in peer ? { cidrBlocks: [peer.cidr] } : { sourceSecurityGroupId: peer.group.id }),
       });
-    rule("alb-in-https", this.alb, "ingress", 443, "HTTPS from clients", { cidr: "0.0.0.0/0" });
-    rule("alb-in-http", this.alb, "ingress", 80, "HTTP from clients (redirected to HTTPS)", { cidr: "0.0.0.0/0" });
+    const https = rule("alb-in-https", this.alb, "ingress", 443, "HTTPS from clients", { cidr: "0.0.0.0/0" });
+    suppress(https, "ZNVPC5", "The guide's design: the public ALB serves the workspace to clients on the internet over HTTPS.");
+    const http = rule("alb-in-http", this.alb, "ingress", 80, "HTTP from clients (redirected to HTTPS)", { cidr: "0.0.0.0/0" });
+    suppress(http, "ZNVPC5", "The guide's design: port 80 on the public ALB only answers with a redirect to HTTPS (HTTP_301).");
     rule("alb-out-app", this.alb, "egress", appPort, "To ZenML server tasks", { group: this.ecs });
     rule("ecs-in-app", this.ecs, "ingress", appPort, "From the ALB", { group: this.alb });
-    rule("ecs-out-https", this.ecs, "egress", 443, "HTTPS to ZenML Cloud, ECR, Secrets Manager, CloudWatch", { cidr: "0.0.0.0/0" });
+    const egress = rule("ecs-out-https", this.ecs, "egress", 443, "HTTPS to ZenML Cloud, ECR, Secrets Manager, CloudWatch", { cidr: "0.0.0.0/0" });
+    suppress(
+      egress,
+      "ZNVPC6",
+      "The guide's design: the server calls the ZenML Pro control plane (cloudapi.zenml.io) and AWS APIs over HTTPS 443 through NAT; only port 443 is open.",
+    );
     rule("ecs-out-mysql", this.ecs, "egress", dbPort, "MySQL to RDS", { group: this.rds });
     rule("rds-in-mysql", this.rds, "ingress", dbPort, "MySQL from ZenML server tasks", { group: this.ecs });
   }

@@ -131,12 +131,34 @@ export interface ZenmlServiceProps {
    * @default []
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run the server container with a read-only root filesystem. It then writes only to two task
+   * volumes: `/tmp` and the ZenML config directory (`ZENML_CONFIG_PATH`), which an init container
+   * makes writable for the image's non-root user.
+   * @default true
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /**
+   * ZenML global config directory (`ZENML_CONFIG_PATH`) on a task volume when the root filesystem is
+   * read-only; the zenml server images use `/zenml/.zenconfig`.
+   * @default "/zenml/.zenconfig" (or `environment.ZENML_CONFIG_PATH` when set)
+   */
+  readonly configPath?: string;
+  /**
+   * Image of the init container that makes the task volumes writable (needs `sh` and `chmod`).
+   * @default "public.ecr.aws/amazonlinux/amazonlinux:2023-minimal"
+   */
+  readonly volumeInitImage?: string;
 }
+
+/** Default ZenML config directory of the zenml server images. */
+export const ZENML_CONFIG_DIR = "/zenml/.zenconfig";
 
 /**
  * The guide's Steps 5-6: a Fargate task definition for the ZenML Pro server and an ECS service in a
  * cluster with Container Insights, private subnets without public IPs, registered in the ALB target
- * group, with a deployment circuit breaker that rolls back failed releases.
+ * group, with a deployment circuit breaker that rolls back failed releases. Containers run with a
+ * read-only root filesystem (the server writes only to its /tmp and config-directory volumes).
  */
 export class ZenmlService extends Construct {
   /** The cluster. */
@@ -165,23 +187,51 @@ export class ZenmlService extends Construct {
 
     const ca = props.caBundle;
     const fetcherName = "rds-ca-bundle";
+    // Read-only root: the server writes only to /tmp and its config directory, two task volumes that
+    // start root-owned (0755) on Fargate; an init container opens them (1777) for the image's user.
+    const readOnly = props.readonlyRootFilesystem ?? true;
+    const configPath = props.environment?.ZENML_CONFIG_PATH ?? props.configPath ?? ZENML_CONFIG_DIR;
+    const initName = "writable-volumes";
+    const writable = readOnly
+      ? [
+          { volume: "zenml-tmp", path: "/tmp", initPath: "/volumes/tmp" },
+          { volume: "zenml-config", path: configPath, initPath: "/volumes/config" },
+        ]
+      : [];
+    const environment = readOnly ? { ...props.environment, ZENML_CONFIG_PATH: configPath } : props.environment;
+    const dependsOn = [
+      ...(readOnly ? [{ containerName: initName, condition: "SUCCESS" }] : []),
+      ...(ca ? [{ containerName: fetcherName, condition: "SUCCESS" }] : []),
+    ];
+    const mountPoints = [
+      ...writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.path, readOnly: false })),
+      ...(ca ? [{ sourceVolume: fetcherName, containerPath: ca.mountPath, readOnly: true }] : []),
+    ];
     const containers: object[] = [
       {
         name: containerName,
         image: props.image,
         essential: true,
         portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp" }],
-        environment: byName(props.environment, "value"),
+        environment: byName(environment, "value"),
         secrets: byName(props.secrets, "valueFrom"),
         logConfiguration,
-        ...(ca
-          ? {
-              dependsOn: [{ containerName: fetcherName, condition: "SUCCESS" }],
-              mountPoints: [{ sourceVolume: fetcherName, containerPath: ca.mountPath, readOnly: true }],
-            }
-          : {}),
+        readonlyRootFilesystem: readOnly,
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(mountPoints.length > 0 ? { mountPoints } : {}),
       },
     ];
+    if (readOnly) {
+      containers.push({
+        name: initName,
+        image: props.volumeInitImage ?? "public.ecr.aws/amazonlinux/amazonlinux:2023-minimal",
+        essential: false,
+        command: ["sh", "-c", `chmod 1777 ${writable.map((w) => w.initPath).join(" ")}`],
+        mountPoints: writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.initPath, readOnly: false })),
+        readonlyRootFilesystem: true,
+        logConfiguration,
+      });
+    }
     if (ca) {
       containers.push({
         name: fetcherName,
@@ -194,6 +244,7 @@ export class ZenmlService extends Construct {
       });
     }
 
+    const volumes = [...writable.map((w) => ({ name: w.volume })), ...(ca ? [{ name: fetcherName }] : [])];
     this.cluster = new EcsCluster(this, "cluster", {
       name: props.clusterName,
       setting: [{ name: "containerInsights", value: "enabled" }],
@@ -208,7 +259,7 @@ export class ZenmlService extends Construct {
       taskRoleArn: props.taskRoleArn,
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       containerDefinitions: JSON.stringify(containers),
-      volume: ca ? [{ name: fetcherName }] : undefined,
+      volume: volumes.length > 0 ? volumes : undefined,
     });
     this.service = new EcsService(this, "service", {
       name: props.serviceName ?? "zenml-server",

@@ -3,7 +3,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { SecureBucket } from "./secure-bucket";
+import { BUCKET_EXCEPTIONS, SecureBucket } from "./secure-bucket";
 
 /** Props of {@link AwsWorkloadManagerResources}. */
 export interface AwsWorkloadManagerResourcesProps {
@@ -62,6 +62,14 @@ export class AwsWorkloadManagerResources extends Construct {
       bucketName: `${props.name}-wm-logs-${props.accountId}-${props.region}`,
       kmsKeyArn: props.kmsKeyArn,
       expirationDays: props.logRetentionDays ?? 90,
+      suppressions: [
+        {
+          ruleId: "ZNBKT8",
+          reason: "Run logs are read and written only by the ZenML task role; per-request audit of this bucket is left to CloudTrail S3 data events.",
+        },
+        BUCKET_EXCEPTIONS.noEventConsumers,
+        BUCKET_EXCEPTIONS.noReplication,
+      ],
     });
     this.repository = new EcrRepository(this, "runner", {
       name: `${props.name}-runner`,

@@ -1,8 +1,14 @@
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { SecureBucket } from "../modules/secure-bucket";
+import { EncryptionKey } from "../modules/kms";
+import { BUCKET_EXCEPTIONS, SecureBucket, serverAccessLogDelivery } from "../modules/secure-bucket";
+
+/** Name of the access-log bucket of a state bucket (S3 names are at most 63 characters). */
+export const accessLogBucketName = (stateBucket: string) => `${stateBucket.slice(0, 51).replace(/[.-]+$/, "")}-access-logs`;
 
 /** A named regional resource (state bucket or lock table). */
 export interface RegionalName {
@@ -48,8 +54,54 @@ export class StateBootstrapStack extends TerraformStack {
       }
       return p;
     };
+    let accountId: string | undefined;
+    const account = () => (accountId ??= new DataAwsCallerIdentity(this, "account", { provider: providerFor(props.buckets[0]?.region ?? "us-east-1") }).accountId);
+    // One customer-managed key per region for the state buckets' default encryption and the lock tables.
+    const keys = new Map<string, KmsKey>();
+    const keyFor = (region: string) => {
+      let key = keys.get(region);
+      if (!key) {
+        key = new EncryptionKey(this, `state-kms-${region}`, {
+          name: "zenml-terraform-state",
+          description: "Terraform state: default encryption of the state buckets, lock tables",
+          accountId: account(),
+          region,
+          allowLogsAndAlarms: false,
+          provider: providerFor(region),
+        }).key;
+        keys.set(region, key);
+        new TerraformOutput(this, `state_kms_key_arn_${region.replace(/-/g, "_")}`, {
+          value: key.arn,
+          description: `KMS key of the state buckets in ${region}: set it as state.kmsKeyId in the environment files`,
+        });
+      }
+      return key;
+    };
     for (const { name, region } of props.buckets) {
-      const state = new SecureBucket(this, `state-${name}`, { bucketName: name, preventDestroy: true, provider: providerFor(region) });
+      const provider = providerFor(region);
+      const logs = new SecureBucket(this, `state-logs-${name}`, {
+        bucketName: accessLogBucketName(name),
+        provider,
+        expirationDays: 365,
+        // Like the ALB log bucket: removable with its logs; the state bucket's prevent_destroy still
+        // refuses any plan that would destroy the bootstrap stack by accident.
+        forceDestroy: true,
+        policyStatements: (arn) => [serverAccessLogDelivery(arn, account(), [`arn:aws:s3:::${name}`])],
+        suppressions: [
+          { ruleId: "ZNBKT3", reason: "S3 server access log delivery only supports SSE-S3 (AES256) on the target bucket, not SSE-KMS." },
+          { ruleId: "ZNBKT8", reason: "This is the access-log bucket of the state bucket: logging its own access would recurse." },
+          BUCKET_EXCEPTIONS.noEventConsumers,
+          { ruleId: "ZNBKT10", reason: "Access logs are audit data kept 365 days in the state bucket's region; no cross-region copy is required." },
+        ],
+      });
+      const state = new SecureBucket(this, `state-${name}`, {
+        bucketName: name,
+        preventDestroy: true,
+        provider,
+        kmsKeyArn: keyFor(region).arn,
+        accessLogs: { bucket: logs.bucket.id, prefix: `${name}/`, dependsOn: [logs.policy] },
+        suppressions: [BUCKET_EXCEPTIONS.noEventConsumers, BUCKET_EXCEPTIONS.noReplication],
+      });
       new TerraformOutput(this, `bucket-${name}`, { value: state.bucket.arn, description: `State bucket ${name}` });
     }
     for (const { name, region } of props.lockTables ?? []) {
@@ -60,7 +112,7 @@ export class StateBootstrapStack extends TerraformStack {
         hashKey: "LockID",
         attribute: [{ name: "LockID", type: "S" }],
         pointInTimeRecovery: { enabled: true },
-        serverSideEncryption: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: keyFor(region).arn },
         deletionProtectionEnabled: true,
         lifecycle: { preventDestroy: true },
       });

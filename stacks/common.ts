@@ -27,6 +27,7 @@ export function awsProviderAndState(stack: TerraformStack, c: StackBase): AwsPro
     key: c.state.key,
     region: c.state.region,
     encrypt: true,
+    kmsKeyId: c.state.kmsKeyId,
     dynamodbTable: c.state.dynamodbTable,
   });
   if (!c.state.dynamodbTable) stack.addOverride("terraform.backend.s3.use_lockfile", true);

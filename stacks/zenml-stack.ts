@@ -97,6 +97,7 @@ export class ZenmlHybridStack extends TerraformStack {
       deletionProtection: c.loadBalancer.deletionProtection,
       idleTimeoutSeconds: c.loadBalancer.idleTimeoutSeconds,
       accessLogRetentionDays: c.loadBalancer.accessLogRetentionDays,
+      webAclArn: c.loadBalancer.webAclArn,
     });
     if (c.dns.provider === "route53" && c.dns.hostedZoneId) {
       new AliasRecord(this, "dns", {
@@ -141,6 +142,7 @@ export class ZenmlHybridStack extends TerraformStack {
       desiredCount: c.service.desiredCount,
       autoscaled,
       healthCheckGracePeriodSeconds: c.service.healthCheckGracePeriodSeconds,
+      volumeInitImage: c.service.caFetcherImage,
       caBundle: c.database.requireTls
         ? { image: c.service.caFetcherImage, url: rdsCaBundleUrl(c.region), mountPath: RDS_CA_DIR }
         : undefined,

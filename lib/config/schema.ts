@@ -148,7 +148,8 @@ const databaseSchema = z
     maxAllocatedStorageGb: z.number().int().min(20).max(65536).optional()
       .describe("Storage autoscaling ceiling (GiB); must be > allocated. @default dev: 200, prod: 1000"),
     multiAz: z.boolean().optional().describe("Multi-AZ standby. @default dev: false, prod: true"),
-    backupRetentionDays: z.number().int().min(0).max(35).optional().describe("Automated backup retention, 0-35 days. @default 30"),
+    backupRetentionDays: z.number().int().min(0).max(35).optional()
+      .describe("Automated backup retention (RDS allows 0-35 days; the policy pack requires at least 7, the guide asks for 30). @default 30"),
     deletionProtection: z.boolean().optional().describe("RDS deletion protection. @default dev: false, prod: true"),
     skipFinalSnapshot: z.boolean().optional().describe("Skip the final snapshot on destroy. @default dev: true, prod: false"),
     performanceInsights: z.boolean().optional()
@@ -180,7 +181,7 @@ const serviceSchema = z
     targetCpuPercent: z.number().int().min(10).max(95).optional().describe("Target-tracking CPU utilisation. @default 70"),
     healthCheckGracePeriodSeconds: count.max(2147483647).optional().describe("Seconds ECS ignores ALB health checks after a task starts. @default 180"),
     caFetcherImage: nonEmpty.optional()
-      .describe("Image of the init container that downloads the RDS CA bundle (needs sh and curl). @default public.ecr.aws/amazonlinux/amazonlinux:2023-minimal"),
+      .describe("Image of the two init containers (RDS CA bundle download, writable-volume permissions); needs sh, curl and chmod. @default public.ecr.aws/amazonlinux/amazonlinux:2023-minimal"),
   })
   .describe("ECS Fargate service (the guide's Steps 5, 6 and Scaling).");
 
@@ -215,6 +216,8 @@ const loadBalancerSchema = z
       .describe("HTTPS listener security policy. @default ELBSecurityPolicy-TLS13-1-2-2021-06"),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).optional().describe("ALB idle timeout. @default 60"),
     accessLogRetentionDays: z.number().int().min(1).max(3650).optional().describe("Expiry of ALB access log objects. @default dev: 30, prod: 365"),
+    webAclArn: arn("wafv2").optional()
+      .describe("AWS WAF web ACL (regional) to associate with the ALB. @default none (no WAF; the policy finding ZNALB10 is suppressed as optional)"),
   })
   .describe("Application Load Balancer (the guide's Step 7).");
 
@@ -249,6 +252,8 @@ const stateSchema = z
     key: z.string().regex(/^[A-Za-z0-9!_.*'()/-]+\.tfstate$/, "must be an S3 key ending in .tfstate").optional()
       .describe("State object key. @default zenml/<environment>.tfstate"),
     region: z.enum(SUPPORTED_REGIONS).optional().describe("Region of the state bucket. @default the environment's region"),
+    kmsKeyId: arn("kms").optional()
+      .describe("KMS key the S3 backend encrypts state objects with (the state-bootstrap output state_kms_key_arn_<region with underscores>). @default none (SSE-S3 headers from the backend)"),
     dynamodbTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional()
       .describe("Lock with a DynamoDB table (created by bootstrap) instead of the S3-native lockfile. @default none (use_lockfile)"),
   })
@@ -318,7 +323,8 @@ export interface EnvironmentConfig extends ResolvedFileBase {
   readonly kind: "workspace";
   readonly database: Required<NonNullable<EnvironmentFile["database"]>>;
   readonly service: Required<NonNullable<EnvironmentFile["service"]>>;
-  readonly loadBalancer: Required<NonNullable<EnvironmentFile["loadBalancer"]>>;
+  readonly loadBalancer: Required<Omit<NonNullable<EnvironmentFile["loadBalancer"]>, "webAclArn">> &
+    Pick<NonNullable<EnvironmentFile["loadBalancer"]>, "webAclArn">;
   readonly dns: EnvironmentFile["dns"];
   readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">> &
     Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">;
@@ -330,7 +336,8 @@ type NetworkFile = NonNullable<EnvironmentFile["network"]>;
 export type ResolvedNetwork = Required<Omit<NetworkFile, "availabilityZones" | "existingVpc" | "platform">> &
   Pick<NetworkFile, "availabilityZones" | "existingVpc" | "platform">;
 /** State backend settings with defaults applied. */
-export type ResolvedState = Required<Omit<EnvironmentFile["state"], "dynamodbTable">> & Pick<EnvironmentFile["state"], "dynamodbTable">;
+export type ResolvedState = Required<Omit<EnvironmentFile["state"], "dynamodbTable" | "kmsKeyId">> &
+  Pick<EnvironmentFile["state"], "dynamodbTable" | "kmsKeyId">;
 /** Workload manager settings with defaults applied. */
 export type ResolvedWorkloadManager = Required<Omit<NonNullable<EnvironmentFile["workloadManager"]>, "eksClusterName" | "runnerImage">> &
   Pick<NonNullable<EnvironmentFile["workloadManager"]>, "eksClusterName" | "runnerImage">;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Checks, and installs where this machine can, what `npm run test:e2e` needs:
+#   - Node.js >= 20 and the npm dependencies (npm ci when node_modules is incomplete);
+#   - Terraform >= 1.10 on PATH (the S3 backend's use_lockfile);
+#   - the hashicorp/aws provider: the offline mirror /opt/tf-plugins (or $ZENML_TF_PLUGIN_MIRROR),
+#     else Terraform needs registry.terraform.io;
+#   - python3 with moto[server] 5.x and boto3 (pip install "moto[server]==5.2.1" when missing).
+# Exits non-zero with one line per missing piece and how to get it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+missing=0
+say() { echo "e2e-prereqs: $*"; }
+problem() {
+  echo "e2e-prereqs: MISSING: $*" >&2
+  missing=1
+}
+
+# --- Node.js and npm dependencies
+if ! command -v node >/dev/null 2>&1; then
+  problem "node is not on PATH: install Node.js >= 20"
+else
+  node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$node_major" -lt 20 ]; then problem "Node.js $(node --version) is too old: install Node.js >= 20"; else say "node $(node --version)"; fi
+  if [ ! -x node_modules/.bin/jest ] || [ ! -x node_modules/.bin/cdktf ] || [ ! -d node_modules/@cdktf/provider-aws ]; then
+    say "node_modules incomplete: npm ci"
+    npm ci --no-audit --no-fund || problem "npm ci failed (the npm registry must be reachable)"
+  fi
+fi
+
+# --- Terraform >= 1.10
+if ! command -v terraform >/dev/null 2>&1; then
+  problem "terraform is not on PATH: install Terraform >= 1.10 from HashiCorp (https://developer.hashicorp.com/terraform/install: the release zip, or HashiCorp's apt repository; Debian's archive has no Terraform)"
+else
+  tf_version="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null || terraform version | head -1 | sed -E 's/^Terraform v//')"
+  tf_major="${tf_version%%.*}"
+  tf_minor="$(echo "$tf_version" | cut -d. -f2)"
+  if [ "$tf_major" -lt 1 ] || { [ "$tf_major" -eq 1 ] && [ "$tf_minor" -lt 10 ]; }; then
+    problem "terraform $tf_version is too old: the e2e suite needs Terraform >= 1.10"
+  else
+    say "terraform $tf_version"
+  fi
+fi
+
+# --- hashicorp/aws provider (offline mirror or registry)
+mirror="${ZENML_TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
+aws_version="$(node -p 'require("./node_modules/@cdktf/provider-aws/package.json").cdktf.provider.version' 2>/dev/null || echo "")"
+if [ -n "$aws_version" ] && [ -d "$mirror/registry.terraform.io/hashicorp/aws/$aws_version" ]; then
+  say "provider mirror $mirror has hashicorp/aws $aws_version"
+elif [ -d "$mirror" ]; then
+  problem "provider mirror $mirror has no hashicorp/aws ${aws_version:-?}: add it with \`terraform providers mirror $mirror\` on a machine with registry access"
+else
+  say "no provider mirror at $mirror: terraform init will download hashicorp/aws ${aws_version:-?} from registry.terraform.io (create a mirror with \`terraform providers mirror <dir>\` and set ZENML_TF_PLUGIN_MIRROR for offline runs)"
+fi
+
+# --- python3 with moto[server] and boto3
+moto_check='import moto, boto3, flask, flask_cors, werkzeug, cryptography; print(moto.__version__)'
+if ! command -v python3 >/dev/null 2>&1; then
+  problem "python3 is not on PATH: install python3 and pip, then pip install \"moto[server]==5.2.1\""
+else
+  if ! moto_version="$(python3 -c "$moto_check" 2>/dev/null)"; then
+    say "python3 has no moto[server]: pip install \"moto[server]==5.2.1\""
+    if python3 -m pip install --disable-pip-version-check "moto[server]==5.2.1" >/tmp/e2e-prereqs-pip.log 2>&1; then
+      moto_version="$(python3 -c "$moto_check" 2>/dev/null || true)"
+    else
+      if grep -qiE "network|resolve|connection|Could not find a version|No matching distribution" /tmp/e2e-prereqs-pip.log; then
+        problem "pip install \"moto[server]==5.2.1\" failed: PyPI is unreachable from this machine (log /tmp/e2e-prereqs-pip.log); install moto[server] 5.2.1 into this python3 another way"
+      else
+        problem "pip install \"moto[server]==5.2.1\" failed (log /tmp/e2e-prereqs-pip.log)"
+      fi
+      moto_version=""
+    fi
+  fi
+  if [ -n "${moto_version:-}" ]; then
+    case "$moto_version" in
+      5.*) say "moto $moto_version ($(command -v python3))" ;;
+      *) problem "moto $moto_version found; the suite is measured with moto 5.2: pip install \"moto[server]==5.2.1\"" ;;
+    esac
+  elif [ "$missing" -eq 0 ]; then
+    problem "moto[server] is still not importable by python3 after pip install"
+  fi
+fi
+
+if [ "$missing" -ne 0 ]; then
+  echo "e2e-prereqs: not ready for npm run test:e2e (see MISSING above)" >&2
+  exit 1
+fi
+say "ready: npm run test:e2e"

@@ -1,0 +1,221 @@
+/**
+ * `npm run synth:hcl` (scripts/synth-hcl.ts): the HCL rendering for human review.
+ * - The repair of cdktf 0.21's HCL renderer output, on small inputs (always run).
+ * - Every stack of the shipped config, rendered as HCL, is valid Terraform (`terraform init
+ *   -backend=false` + `terraform validate`, one run for all stacks as in terraform-validate.test.ts),
+ *   and says the same as the JSON that is deployed (HCL parsed back with hcl2json, compared with the
+ *   JSON synthesized from the same config). Skipped with a warning when terraform is missing locally;
+ *   fails in CI (CI=true).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { loadEnvironments } from "../lib/config/load";
+import { escapeTemplate, repairHcl, synthHcl } from "../scripts/synth-hcl";
+import { CONFIG_DIR, ROOT, synthAll, tempDir } from "./helpers";
+
+describe("repair of cdktf's HCL rendering", () => {
+  test("escapes quotes and backslashes outside interpolations only", () => {
+    expect(escapeTemplate('[{"a":"${x.y}"}]')).toBe('[{\\"a\\":\\"${x.y}\\"}]');
+    expect(escapeTemplate('"${lookup(m, "k", "}")}"')).toBe('\\"${lookup(m, "k", "}")}\\"');
+    expect(escapeTemplate('{"v":"a\\"b"} ${x}')).toBe('{\\"v\\":\\"a\\\\\\"b\\"} ${x}');
+    expect(escapeTemplate('"$${literal}" "%{ if x }"')).toBe('\\"$${literal}\\" \\"%{ if x }\\"');
+    expect(escapeTemplate("${a.b}")).toBe("${a.b}");
+  });
+
+  test("fixes an unescaped interpolated string and quoted references, and nothing else", () => {
+    const input = [
+      'resource "aws_ecs_task_definition" "task" {',
+      'container_definitions = "[{"name":"x","value":"${aws_db_instance.db.address}"}]"',
+      'family = "zenml \\"quoted\\""',
+      'provider = "aws.eu"',
+      "policy = <<EOF",
+      '"Statement": "${data.x.json}",',
+      "EOF",
+      "depends_on = [",
+      '"aws_lb_listener.https",',
+      "]",
+      "lifecycle {",
+      "ignore_changes = [",
+      '"desired_count",',
+      "]",
+      "}",
+      "tags = [",
+      '"not-a-reference",',
+      "]",
+      "}",
+    ].join("\n");
+    const { text, repairs } = repairHcl(input);
+    expect(text.split("\n")).toEqual([
+      'resource "aws_ecs_task_definition" "task" {',
+      'container_definitions = "[{\\"name\\":\\"x\\",\\"value\\":\\"${aws_db_instance.db.address}\\"}]"',
+      'family = "zenml \\"quoted\\""',
+      "provider = aws.eu",
+      "policy = <<EOF",
+      '"Statement": "${data.x.json}",',
+      "EOF",
+      "depends_on = [",
+      "aws_lb_listener.https,",
+      "]",
+      "lifecycle {",
+      "ignore_changes = [",
+      "desired_count,",
+      "]",
+      "}",
+      "tags = [",
+      '"not-a-reference",',
+      "]",
+      "}",
+    ]);
+    expect(repairs.map((r) => `${r.line} ${r.attribute} ${r.kind}`)).toEqual([
+      "2 container_definitions escaped-quotes",
+      "4 provider unquoted-reference",
+      "9 depends_on unquoted-reference",
+      "13 ignore_changes unquoted-reference",
+    ]);
+    expect(repairs[0].block).toBe('resource "aws_ecs_task_definition" "task"');
+    // Idempotent: repaired text needs no further repair.
+    expect(repairHcl(text).repairs).toEqual([]);
+  });
+
+  test("turns lifecycle condition lists into blocks", () => {
+    const input = [
+      'data "aws_subnet" "s" {',
+      "lifecycle {",
+      "postcondition = [",
+      "{",
+      'condition = "${self.vpc_id == "vpc-1"}"',
+      'error_message = "not in vpc-1"',
+      "},",
+      "{",
+      'condition = "${contains(keys({ a = 1 }), "a")}"',
+      'error_message = "x"',
+      "},",
+      "]",
+      "}",
+      "}",
+    ].join("\n");
+    const { text, repairs } = repairHcl(input);
+    expect(text.split("\n")).toEqual([
+      'data "aws_subnet" "s" {',
+      "lifecycle {",
+      "postcondition {",
+      'condition = "${self.vpc_id == "vpc-1"}"',
+      'error_message = "not in vpc-1"',
+      "}",
+      "postcondition {",
+      'condition = "${contains(keys({ a = 1 }), "a")}"',
+      'error_message = "x"',
+      "}",
+      "}",
+      "}",
+    ]);
+    expect(repairs.map((r) => `${r.block}: ${r.attribute} ${r.kind}`)).toEqual(['data "aws_subnet" "s": postcondition condition-blocks']);
+    expect(repairHcl(text).repairs).toEqual([]);
+  });
+});
+
+const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
+/**
+ * The shipped config, by output folder name. (The examples render and validate too, but each
+ * `terraform validate` run costs seconds per stack on 2 cores; the renderer repairs they need are
+ * covered by the unit tests above.)
+ */
+const CONFIG_DIRS: Record<string, string> = { config: CONFIG_DIR };
+const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+const MISSING = "terraform CLI not found on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) to validate the HCL rendering of the stacks";
+if (!available && !process.env.CI) console.warn(`SKIPPED HCL validate: ${MISSING}`);
+
+function terraform(cwd: string, ...args: string[]) {
+  const r = spawnSync(TF_ENV, ["terraform", ...args], { cwd, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
+  return { ok: r.status === 0, stdout: r.stdout, output: `${r.stdout}\n${r.stderr}` };
+}
+
+interface Diagnostic {
+  severity: string;
+  summary: string;
+  detail: string;
+  range?: { filename: string };
+}
+
+/** hcl2json of cdktf's CLI (or of CDK Terrain's after a migration): HCL text → Terraform JSON. */
+function hcl2json(): ((file: string, text: string) => Promise<any>) | undefined {
+  for (const pkg of ["@cdktf/hcl2json", "@cdktn/hcl2json"]) {
+    try {
+      return require(pkg).parse;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Terraform JSON in one comparable shape: no "//" metadata, every block a single object rather than
+ * a one-element list (hcl2json wraps all blocks in lists), and pure expressions ("${...}") without
+ * the wrapper and without whitespace, which `terraform fmt` re-spaces.
+ */
+function normalize(value: any): any {
+  if (Array.isArray(value)) {
+    const items = value.map(normalize);
+    return items.length === 1 && items[0] && typeof items[0] === "object" && !Array.isArray(items[0]) ? items[0] : items;
+  }
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).filter((k) => k !== "//").sort().map((k) => [k, normalize(value[k])]));
+  }
+  // HCL writes references bare (depends_on, provider); hcl2json gives them back as "${...}".
+  if (typeof value === "string" && /^\$\{[\s\S]*\}$/.test(value)) return value.slice(2, -1).replace(/\s+/g, "");
+  return value;
+}
+
+(available || process.env.CI ? describe : describe.skip)("HCL rendering of every stack", () => {
+  let root: string;
+  const stacks: string[] = [];
+  /** The JSON synth of the same config (in-process, as the other suites do), by stack folder. */
+  const json: Record<string, unknown> = {};
+  beforeAll(() => {
+    if (!available) throw new Error(MISSING);
+    root = tempDir("zenml-hcl-");
+    for (const [name, dir] of Object.entries(CONFIG_DIRS)) {
+      synthHcl(path.join(root, name), { configDir: dir, log: () => undefined });
+      for (const [stack, synthesized] of Object.entries(synthAll(loadEnvironments(dir)))) {
+        json[`${name}/stacks/${stack}`] = JSON.parse(synthesized.raw);
+      }
+      for (const stack of fs.readdirSync(path.join(root, name, "stacks")).sort()) stacks.push(`${name}/stacks/${stack}`);
+    }
+    const modules = Object.fromEntries(stacks.map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}` }]));
+    fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ module: modules }, null, 2));
+  });
+  afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
+
+  test("each stack folder holds HCL only (cdk.tf), never the JSON", () => {
+    expect(stacks).toEqual(expect.arrayContaining(["config/stacks/dev", "config/stacks/prod", "config/stacks/state-bootstrap"]));
+    for (const stack of stacks) {
+      const files = fs.readdirSync(path.join(root, stack));
+      expect(files).toContain("cdk.tf");
+      expect(files).not.toContain("cdk.tf.json");
+    }
+  });
+
+  test("terraform init -backend=false + validate: valid, no warning but the ignored backends", () => {
+    const init = terraform(root, "init", "-backend=false", "-input=false", "-no-color");
+    expect(init.output).toContain("Terraform has been successfully initialized");
+    const validate = terraform(root, "validate", "-json", "-no-color");
+    const result = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
+    const unexpected = result.diagnostics
+      .filter((d) => !(d.severity === "warning" && d.summary === "Backend configuration ignored"))
+      .map((d) => `${d.severity}: ${d.range?.filename ?? ""}: ${d.summary}: ${d.detail}`);
+    expect(unexpected).toEqual([]);
+    expect(result.valid).toBe(true);
+    // One ignored backend per stack proves every stack was loaded.
+    expect(result.diagnostics.map((d) => path.dirname(d.range!.filename)).sort()).toEqual([...stacks].sort());
+  });
+
+  const parse = hcl2json();
+  (parse ? test : test.skip)("the HCL says the same as the synthesized JSON (hcl2json round trip)", async () => {
+    for (const stack of stacks) {
+      const hcl = await parse!("cdk.tf", fs.readFileSync(path.join(root, stack, "cdk.tf"), "utf8"));
+      expect({ stack, config: normalize(hcl) }).toEqual({ stack, config: normalize(json[stack]) });
+    }
+  });
+});

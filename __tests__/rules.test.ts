@@ -1,0 +1,486 @@
+/**
+ * The policy pack (lib/policy): every rule fires on a bad resource and stays quiet on a good one,
+ * both as plain attributes (the checker's path) and as constructs through the synth-time aspect;
+ * the shipped environments and examples pass with exactly the documented suppressions; a violation
+ * stops `app.synth()` before anything is written.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { App, TerraformDataSource, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { buildApp } from "../lib/app";
+import { loadEnvironments } from "../lib/config/load";
+import { ALL_RULES, applyPolicies, checkConstructTree, evaluate, PolicyResource, PolicyViolationError, suppress } from "../lib/policy";
+import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
+
+const RULES_DIR = path.join(ROOT, "lib", "policy", "rules");
+const HELPERS = new Set(["containers.ts", "companions.ts", "documents.ts", "sg-rules.ts"]);
+
+/** A resource (`type`) or data source (`data.type`) named `name` with snake_case attributes. */
+const R = (type: string, attributes: Record<string, unknown> = {}, name = "x"): PolicyResource => {
+  const data = type.startsWith("data.");
+  const t = data ? type.slice(5) : type;
+  return { type: t, mode: data ? "data" : "managed", name, address: `${data ? "data." : ""}${t}.${name}`, attributes };
+};
+const containers = (defs: object[]) => JSON.stringify(defs);
+const logging = { logDriver: "awslogs", options: { "awslogs-group": "g" } };
+const doc = (statement: object[], name = "p") => R("data.aws_iam_policy_document", { statement }, name);
+const bucket = R("aws_s3_bucket", { bucket: "b" }, "b");
+const onBucket = (type: string, attributes: object) => R(type, { bucket: "${aws_s3_bucket.b.id}", ...attributes }, "c");
+const sgRule = (type: string, port: number, peer: object, description?: string) =>
+  R("aws_security_group_rule", { type, protocol: "tcp", from_port: port, to_port: port, description, security_group_id: "${aws_security_group.s.id}", ...peer });
+
+/** Per rule: resources where it must fire (on the first), and resources where it must not. */
+const FIXTURES: Record<string, { bad: PolicyResource[]; good: PolicyResource[] }> = {
+  ZNRDS1: { bad: [R("aws_db_instance", { storage_encrypted: false })], good: [R("aws_db_instance", { storage_encrypted: true, kms_key_id: "${aws_kms_key.k.arn}" })] },
+  ZNRDS2: { bad: [R("aws_db_instance", { publicly_accessible: true })], good: [R("aws_db_instance", { publicly_accessible: false })] },
+  ZNRDS3: { bad: [R("aws_db_instance", {})], good: [R("aws_db_instance", { iam_database_authentication_enabled: true })] },
+  ZNRDS4: { bad: [R("aws_db_instance", { backup_retention_period: 1 })], good: [R("aws_db_instance", { backup_retention_period: 7 })] },
+  ZNRDS5: { bad: [R("aws_db_instance", { deletion_protection: false })], good: [R("aws_db_instance", { deletion_protection: true })] },
+  ZNRDS6: { bad: [R("aws_db_instance", { multi_az: false })], good: [R("aws_db_instance", { multi_az: true })] },
+  ZNRDS7: {
+    bad: [R("aws_db_instance", { engine: "mysql", enabled_cloudwatch_logs_exports: ["general"] })],
+    good: [R("aws_db_instance", { engine: "mysql", enabled_cloudwatch_logs_exports: ["error", "general", "slowquery"] })],
+  },
+  ZNRDS8: { bad: [R("aws_db_instance", { monitoring_interval: 0 })], good: [R("aws_db_instance", { monitoring_interval: 60, monitoring_role_arn: "arn:aws:iam::1:role/m" })] },
+  ZNRDS9: { bad: [R("aws_db_instance", {})], good: [R("aws_db_instance", { performance_insights_enabled: true })] },
+  ZNRDS10: {
+    bad: [R("aws_db_instance", { performance_insights_enabled: true })],
+    good: [R("aws_db_instance", { performance_insights_enabled: true, performance_insights_kms_key_id: "${aws_kms_key.k.arn}" })],
+  },
+  ZNRDS11: { bad: [R("aws_db_instance", { auto_minor_version_upgrade: false })], good: [R("aws_db_instance", {})] },
+  ZNRDS12: { bad: [R("aws_db_instance", {})], good: [R("aws_db_instance", { copy_tags_to_snapshot: true })] },
+  ZNRDS13: { bad: [R("aws_db_instance", { ca_cert_identifier: "rds-ca-2019" })], good: [R("aws_db_instance", { ca_cert_identifier: "rds-ca-rsa2048-g1" })] },
+  ZNRDS14: {
+    bad: [
+      R("aws_db_instance", { engine: "mysql", parameter_group_name: "${aws_db_parameter_group.p.name}" }),
+      R("aws_db_parameter_group", { name: "pg", parameter: [{ name: "require_secure_transport", value: "0" }] }, "p"),
+    ],
+    good: [
+      R("aws_db_instance", { engine: "mysql", parameter_group_name: "${aws_db_parameter_group.p.name}" }),
+      R("aws_db_parameter_group", { name: "pg", parameter: [{ name: "require_secure_transport", value: "1" }] }, "p"),
+    ],
+  },
+  ZNRDS15: {
+    bad: [R("aws_db_instance", { password: "hunter2hunter2" })],
+    good: [R("aws_db_instance", { manage_master_user_password: true, master_user_secret_kms_key_id: "${aws_kms_key.k.arn}" })],
+  },
+
+  ZNALB1: { bad: [R("aws_lb", {})], good: [R("aws_lb", { drop_invalid_header_fields: true })] },
+  ZNALB2: { bad: [R("aws_lb", { access_logs: { bucket: "b", enabled: false } })], good: [R("aws_lb", { access_logs: [{ bucket: "b", enabled: true }] })] },
+  ZNALB3: { bad: [R("aws_lb", {})], good: [R("aws_lb", { enable_deletion_protection: true })] },
+  ZNALB4: { bad: [R("aws_lb", { internal: false })], good: [R("aws_lb", { internal: true })] },
+  ZNALB5: {
+    bad: [R("aws_lb_listener", { port: 80, protocol: "HTTP", default_action: [{ type: "forward", target_group_arn: "t" }] })],
+    good: [R("aws_lb_listener", { port: 80, protocol: "HTTP", default_action: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443" } }] })],
+  },
+  ZNALB6: {
+    bad: [R("aws_lb_listener", { protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-2016-08" })],
+    good: [R("aws_lb_listener", { protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" })],
+  },
+  ZNALB7: { bad: [R("aws_lb_target_group", { protocol: "HTTP" })], good: [R("aws_lb_target_group", { protocol: "HTTPS" })] },
+  ZNALB8: { bad: [R("aws_lb_target_group", { protocol: "HTTP" })], good: [R("aws_lb_target_group", { protocol: "HTTP", health_check: { enabled: true, path: "/health" } })] },
+  ZNALB9: { bad: [R("aws_lb", { desync_mitigation_mode: "monitor" })], good: [R("aws_lb", { desync_mitigation_mode: "strictest" })] },
+  ZNALB10: {
+    bad: [R("aws_lb", { internal: false })],
+    good: [R("aws_lb", { internal: false }), R("aws_wafv2_web_acl_association", { resource_arn: "${aws_lb.x.arn}", web_acl_arn: "w" }, "w")],
+  },
+
+  ZNECS1: { bad: [R("aws_ecs_cluster", {})], good: [R("aws_ecs_cluster", { setting: [{ name: "containerInsights", value: "enabled" }] })] },
+  ZNECS2: { bad: [R("aws_ecs_service", { network_configuration: { assign_public_ip: true } })], good: [R("aws_ecs_service", { network_configuration: [{ assign_public_ip: false }] })] },
+  ZNECS3: { bad: [R("aws_ecs_service", { launch_type: "FARGATE", platform_version: "1.3.0" })], good: [R("aws_ecs_service", { launch_type: "FARGATE", platform_version: "LATEST" })] },
+  ZNECS4: {
+    bad: [R("aws_ecs_task_definition", { execution_role_arn: "${aws_iam_role.r.arn}", task_role_arn: "${aws_iam_role.r.arn}" })],
+    good: [R("aws_ecs_task_definition", { execution_role_arn: "${aws_iam_role.e.arn}", task_role_arn: "${aws_iam_role.t.arn}" })],
+  },
+  ZNECS5: {
+    bad: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app", logConfiguration: logging }]) })],
+    good: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app", readonlyRootFilesystem: true }]) })],
+  },
+  ZNECS6: {
+    bad: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app", privileged: true }]) })],
+    good: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app" }]) })],
+  },
+  ZNECS7: { bad: [R("aws_ecs_task_definition", { pid_mode: "host" })], good: [R("aws_ecs_task_definition", { pid_mode: "task" })] },
+  ZNECS8: {
+    bad: [
+      R("aws_ecs_task_definition", {
+        container_definitions: containers([{ name: "app", environment: [{ name: "DB_PASSWORD", value: "hunter2" }, { name: "URL", value: "mysql://u:p@db:3306/x" }] }]),
+      }),
+    ],
+    good: [
+      R("aws_ecs_task_definition", {
+        container_definitions: containers([
+          { name: "app", environment: [{ name: "SECRET_ARN", value: "arn:aws:secretsmanager:x" }, { name: "ZENML_STORE_URL", value: "mysql://${aws_db_instance.d.address}:3306/z" }] },
+        ]),
+      }),
+    ],
+  },
+  ZNECS9: {
+    bad: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app" }]) })],
+    good: [R("aws_ecs_task_definition", { container_definitions: containers([{ name: "app", logConfiguration: logging }]) })],
+  },
+  ZNECS10: { bad: [R("aws_ecs_service", {})], good: [R("aws_ecs_service", { deployment_circuit_breaker: { enable: true, rollback: true } })] },
+
+  ZNECR1: { bad: [R("aws_ecr_repository", { image_tag_mutability: "MUTABLE" })], good: [R("aws_ecr_repository", { image_tag_mutability: "IMMUTABLE" })] },
+  ZNECR2: { bad: [R("aws_ecr_repository", {})], good: [R("aws_ecr_repository", { image_scanning_configuration: { scan_on_push: true } })] },
+  ZNECR3: { bad: [R("aws_ecr_repository", {})], good: [R("aws_ecr_repository", { encryption_configuration: [{ encryption_type: "KMS" }] })] },
+
+  ZNBKT1: {
+    bad: [bucket, onBucket("aws_s3_bucket_public_access_block", { block_public_acls: true, block_public_policy: true, ignore_public_acls: true })],
+    good: [bucket, onBucket("aws_s3_bucket_public_access_block", { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })],
+  },
+  ZNBKT2: {
+    bad: [bucket],
+    good: [bucket, onBucket("aws_s3_bucket_server_side_encryption_configuration", { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] })],
+  },
+  ZNBKT3: {
+    bad: [bucket, onBucket("aws_s3_bucket_server_side_encryption_configuration", { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] })],
+    good: [bucket, onBucket("aws_s3_bucket_server_side_encryption_configuration", { rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms" }] }] })],
+  },
+  ZNBKT4: { bad: [bucket, onBucket("aws_s3_bucket_versioning", { versioning_configuration: { status: "Suspended" } })], good: [bucket, onBucket("aws_s3_bucket_versioning", { versioning_configuration: { status: "Enabled" } })] },
+  ZNBKT5: {
+    bad: [bucket, onBucket("aws_s3_bucket_policy", { policy: "${data.aws_iam_policy_document.p.json}" }), doc([{ actions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }])],
+    good: [
+      bucket,
+      onBucket("aws_s3_bucket_policy", { policy: "${data.aws_iam_policy_document.p.json}" }),
+      doc([{ effect: "Deny", actions: ["s3:*"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }], condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] }]),
+    ],
+  },
+  ZNBKT6: { bad: [bucket, onBucket("aws_s3_bucket_ownership_controls", { rule: { object_ownership: "ObjectWriter" } })], good: [bucket, onBucket("aws_s3_bucket_ownership_controls", { rule: { object_ownership: "BucketOwnerEnforced" } })] },
+  ZNBKT7: {
+    bad: [bucket, onBucket("aws_s3_bucket_lifecycle_configuration", { rule: [{ id: "x", status: "Enabled", expiration: [{ days: 30 }] }] })],
+    good: [bucket, onBucket("aws_s3_bucket_lifecycle_configuration", { rule: [{ id: "x", status: "Enabled", abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }] })],
+  },
+  ZNBKT8: { bad: [bucket], good: [bucket, onBucket("aws_s3_bucket_logging", { target_bucket: "logs", target_prefix: "b/" })] },
+  ZNBKT9: { bad: [bucket], good: [bucket, onBucket("aws_s3_bucket_notification", { eventbridge: true })] },
+  ZNBKT10: { bad: [bucket], good: [bucket, onBucket("aws_s3_bucket_replication_configuration", { role: "r", rule: [] })] },
+
+  ZNIAM1: { bad: [doc([{ actions: ["*"], resources: ["*"] }])], good: [doc([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }])] },
+  ZNIAM2: { bad: [doc([{ actions: ["s3:*"], resources: ["arn:aws:s3:::b/*"] }])], good: [doc([{ actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::b/*"] }])] },
+  ZNIAM3: {
+    bad: [R("aws_iam_role_policy", { policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) })],
+    good: [doc([{ sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }, { actions: ["logs:PutLogEvents"], resources: ["arn:aws:logs:x"] }])],
+  },
+  ZNIAM4: {
+    bad: [doc([{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["*"] }] }])],
+    good: [doc([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }] }])],
+  },
+  ZNIAM5: {
+    bad: [R("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
+    good: [R("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" })],
+  },
+  ZNIAM6: {
+    bad: [R("aws_s3_bucket_policy", { bucket: "b", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }) })],
+    good: [doc([{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b/*"], principals: [{ type: "*", identifiers: ["*"] }], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["1"] }] }])],
+  },
+
+  ZNKMS1: { bad: [R("aws_kms_key", { enable_key_rotation: false })], good: [R("aws_kms_key", { enable_key_rotation: true })] },
+  ZNKMS2: { bad: [R("aws_kms_key", {})], good: [R("aws_kms_key", { policy: "${data.aws_iam_policy_document.p.json}" })] },
+  ZNKMS3: {
+    bad: [R("aws_kms_key", { policy: "${data.aws_iam_policy_document.p.json}" }), doc([{ actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }])],
+    good: [R("aws_kms_key", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" }] }) })],
+  },
+
+  ZNLOG1: { bad: [R("aws_cloudwatch_log_group", {})], good: [R("aws_cloudwatch_log_group", { kms_key_id: "${aws_kms_key.k.arn}" })] },
+  ZNLOG2: { bad: [R("aws_cloudwatch_log_group", {})], good: [R("aws_cloudwatch_log_group", { retention_in_days: 30 })] },
+  ZNLOG3: { bad: [R("aws_cloudwatch_log_group", { retention_in_days: 30 })], good: [R("aws_cloudwatch_log_group", { retention_in_days: 365 })] },
+
+  ZNSEC1: { bad: [R("aws_secretsmanager_secret", {})], good: [R("aws_secretsmanager_secret", { kms_key_id: "${aws_kms_key.k.arn}" })] },
+  ZNSEC2: {
+    bad: [R("aws_secretsmanager_secret", {})],
+    good: [R("aws_secretsmanager_secret", {}), R("aws_secretsmanager_secret_rotation", { secret_id: "${aws_secretsmanager_secret.x.id}", rotation_lambda_arn: "l" }, "r")],
+  },
+  ZNSEC3: { bad: [R("aws_secretsmanager_secret", { recovery_window_in_days: 0 })], good: [R("aws_secretsmanager_secret", { recovery_window_in_days: 7 })] },
+
+  ZNVPC1: { bad: [R("aws_vpc", { cidr_block: "10.0.0.0/16" })], good: [R("aws_vpc", {}), R("aws_flow_log", { vpc_id: "${aws_vpc.x.id}", traffic_type: "ALL" }, "f")] },
+  ZNVPC2: {
+    bad: [R("aws_default_security_group", { vpc_id: "${aws_vpc.v.id}", ingress: [{ protocol: "-1", from_port: 0, to_port: 0, self: true }] })],
+    good: [R("aws_vpc", {}), R("aws_default_security_group", { vpc_id: "${aws_vpc.x.id}" }, "d")],
+  },
+  ZNVPC3: { bad: [R("aws_subnet", { map_public_ip_on_launch: true })], good: [R("aws_subnet", { map_public_ip_on_launch: false })] },
+  ZNVPC4: { bad: [sgRule("ingress", 443, { source_security_group_id: "s" })], good: [sgRule("ingress", 443, { source_security_group_id: "s" }, "HTTPS from the ALB")] },
+  ZNVPC5: { bad: [sgRule("ingress", 443, { cidr_blocks: ["0.0.0.0/0"] }, "d")], good: [sgRule("ingress", 443, { cidr_blocks: ["10.0.0.0/16"] }, "d")] },
+  ZNVPC6: {
+    bad: [R("aws_security_group", { description: "d", egress: [{ protocol: "tcp", from_port: 443, to_port: 443, ipv6_cidr_blocks: ["::/0"], description: "d" }] })],
+    good: [R("aws_security_group", { description: "d", egress: [{ protocol: "tcp", from_port: 443, to_port: 443, security_groups: ["s"], description: "d" }] })],
+  },
+  ZNVPC7: { bad: [sgRule("ingress", 22, { cidr_blocks: ["0.0.0.0/0"] }, "ssh")], good: [sgRule("ingress", 443, { cidr_blocks: ["0.0.0.0/0"] }, "https")] },
+
+  ZNSNS1: { bad: [R("aws_sns_topic", {})], good: [R("aws_sns_topic", { kms_master_key_id: "${aws_kms_key.k.arn}" })] },
+  ZNDDB1: { bad: [R("aws_dynamodb_table", {})], good: [R("aws_dynamodb_table", { point_in_time_recovery: { enabled: true } })] },
+  ZNDDB2: {
+    bad: [R("aws_dynamodb_table", { server_side_encryption: { enabled: true } })],
+    good: [R("aws_dynamodb_table", { server_side_encryption: [{ enabled: true, kms_key_arn: "${aws_kms_key.k.arn}" }] })],
+  },
+};
+
+/** Violations of one rule over attribute fixtures (the checker's path). */
+const attributeFailures = (ruleId: string, resources: PolicyResource[]) =>
+  evaluate([{ source: "fixture", resources, suppressions: new Map() }], ALL_RULES.filter((r) => r.id === ruleId)).findings.filter(
+    (f) => f.status === "fail",
+  );
+
+/** A construct whose synthesized attributes are exactly `attributes` (any resource type). */
+class RawResource extends TerraformResource {
+  constructor(scope: Construct, name: string, type: string, private readonly attributes: Record<string, unknown>) {
+    super(scope, name, { terraformResourceType: type });
+    this.overrideLogicalId(name);
+  }
+  protected synthesizeAttributes(): { [name: string]: any } {
+    return this.attributes;
+  }
+}
+class RawDataSource extends TerraformDataSource {
+  constructor(scope: Construct, name: string, type: string, private readonly attributes: Record<string, unknown>) {
+    super(scope, name, { terraformResourceType: type });
+    this.overrideLogicalId(name);
+  }
+  protected synthesizeAttributes(): { [name: string]: any } {
+    return this.attributes;
+  }
+}
+
+/** The fixtures as constructs in a stack, checked the way the synth-time aspect checks them. */
+function constructFailures(ruleId: string, resources: PolicyResource[]) {
+  const stack = new TerraformStack(Testing.app(), "fixture");
+  for (const r of resources) {
+    if (r.mode === "data") new RawDataSource(stack, r.name, r.type, { ...r.attributes });
+    else new RawResource(stack, r.name, r.type, { ...r.attributes });
+  }
+  return checkConstructTree(stack).findings.filter((f) => f.status === "fail" && f.rule.id === ruleId);
+}
+
+describe("rule pack", () => {
+  test("one rule per file under rules/<service>/, every file registered, unique IDs named after the service", () => {
+    const files = fs.readdirSync(RULES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())
+      .flatMap((d) => fs.readdirSync(path.join(RULES_DIR, d.name)).filter((f) => f.endsWith(".ts") && !HELPERS.has(f)).map((f) => `${d.name}/${f}`));
+    expect(files.length).toBe(ALL_RULES.length);
+    const index = fs.readFileSync(path.join(RULES_DIR, "index.ts"), "utf8");
+    for (const f of files) expect(index).toContain(`"./${f.replace(/\.ts$/, "")}"`);
+    expect(new Set(ALL_RULES.map((r) => r.id)).size).toBe(ALL_RULES.length);
+    const prefix: Record<string, string> = { rds: "ZNRDS", alb: "ZNALB", ecs: "ZNECS", ecr: "ZNECR", s3: "ZNBKT", iam: "ZNIAM", kms: "ZNKMS", logs: "ZNLOG", secrets: "ZNSEC", vpc: "ZNVPC", sns: "ZNSNS", dynamodb: "ZNDDB" };
+    for (const r of ALL_RULES) {
+      expect(r.id).toMatch(new RegExp(`^${prefix[r.service]}\\d+$`));
+      expect(r.title.length).toBeGreaterThan(10);
+      expect(r.description.length).toBeGreaterThan(20);
+      expect(r.fix.length).toBeGreaterThan(10);
+      expect(["critical", "high", "medium", "low"]).toContain(r.severity);
+      expect(r.resourceTypes.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("every rule has fixtures", () => {
+    expect(Object.keys(FIXTURES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
+  });
+
+  describe.each(ALL_RULES.map((r) => [r.id, r] as const))("%s", (id) => {
+    const { bad, good } = FIXTURES[id];
+    test("fires on the bad resource (attributes) and names it", () => {
+      const found = attributeFailures(id, bad);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found[0].resource.address).toBe(bad[0].address);
+      expect(found[0].message).toEqual(expect.any(String));
+    });
+    test("stays quiet on the good resource (attributes)", () => {
+      expect(attributeFailures(id, good).map((f) => f.message)).toEqual([]);
+    });
+    test("same results through constructs (the synth-time aspect's path)", () => {
+      expect(constructFailures(id, bad).map((f) => f.resource.address)).toContain(bad[0].address);
+      expect(constructFailures(id, good)).toEqual([]);
+    });
+  });
+});
+
+/** The shipped app as `cdktf synth` builds it, prepared for synthesis (cross-stack references). */
+function shippedApp(configDir = CONFIG_DIR): App {
+  const app = buildApp(Testing.app(), loadEnvironments(configDir), { policyLog: () => undefined });
+  for (const c of app.node.findAll()) if (TerraformStack.isStack(c)) c.prepareStack();
+  return app;
+}
+
+describe("our stacks", () => {
+  const result = checkConstructTree(shippedApp());
+  const accepted = result.findings.filter((f) => f.status === "suppressed");
+
+  test("no violation, no unknown or unused suppression", () => {
+    expect(result.findings.filter((f) => f.status === "fail").map((f) => `${f.rule.id} ${f.resource.constructPath}: ${f.message}`)).toEqual([]);
+    expect(result.unknownSuppressions).toEqual([]);
+    expect(result.unusedSuppressions).toEqual([]);
+    expect(result.findings.length).toBeGreaterThan(300);
+  });
+
+  test("exactly the documented suppressions, each with a reason", () => {
+    const list = [...new Set(accepted.map((f) => `${f.resource.constructPath} ${f.rule.id}`))].sort();
+    const both = (p: string) => ["dev", "prod"].map((e) => `${e}/${p}`);
+    expect(list).toEqual(
+      [
+        ...both("load-balancer/alb ZNALB4"), // public ALB (guide)
+        ...both("load-balancer/alb ZNALB10"), // WAF optional
+        ...both("load-balancer/tg ZNALB7"), // HTTP behind the TLS-terminating ALB
+        ...both("load-balancer/access-logs/bucket ZNBKT3"), // ALB log delivery needs SSE-S3
+        ...both("load-balancer/access-logs/bucket ZNBKT8"), // a log bucket
+        ...both("load-balancer/access-logs/bucket ZNBKT9"),
+        ...both("load-balancer/access-logs/bucket ZNBKT10"),
+        ...both("security-groups/alb-in-https ZNVPC5"),
+        ...both("security-groups/alb-in-http ZNVPC5"),
+        ...both("security-groups/ecs-out-https ZNVPC6"), // HTTPS egress to ZenML Cloud/AWS APIs
+        ...both("pro-secret/oauth2-client-secret ZNSEC2"), // value issued by ZenML Pro
+        // dev preset opt-outs, recorded from configuration
+        "dev/database/instance ZNRDS5",
+        "dev/database/instance ZNRDS6",
+        "dev/database/instance ZNRDS9",
+        "dev/load-balancer/alb ZNALB3",
+        "dev/logs/group ZNLOG3",
+        "dev/network/flow-log-group ZNLOG3",
+        "state-bootstrap/state-logs-mycompany-zenml-tfstate/bucket ZNBKT3",
+        "state-bootstrap/state-logs-mycompany-zenml-tfstate/bucket ZNBKT8",
+        "state-bootstrap/state-logs-mycompany-zenml-tfstate/bucket ZNBKT9",
+        "state-bootstrap/state-logs-mycompany-zenml-tfstate/bucket ZNBKT10",
+        "state-bootstrap/state-mycompany-zenml-tfstate/bucket ZNBKT9",
+        "state-bootstrap/state-mycompany-zenml-tfstate/bucket ZNBKT10",
+      ].sort(),
+    );
+    for (const f of accepted) expect(f.reason!.length).toBeGreaterThan(30);
+  });
+
+  test.each(fs.readdirSync(path.join(ROOT, "examples")).filter((d) => fs.existsSync(path.join(ROOT, "examples", d, "config"))))(
+    "example %s passes",
+    (example) => {
+      const r = checkConstructTree(shippedApp(path.join(ROOT, "examples", example, "config")));
+      expect(r.findings.filter((f) => f.status === "fail").map((f) => `${f.rule.id} ${f.resource.constructPath}: ${f.message}`)).toEqual([]);
+      expect(r.unknownSuppressions).toEqual([]);
+    },
+  );
+});
+
+describe("synth-time enforcement", () => {
+  let outdir: string;
+  beforeEach(() => (outdir = path.join(tempDir("zenml-policy-"), "out")));
+  afterEach(() => fs.rmSync(path.dirname(outdir), { recursive: true, force: true }));
+
+  /** A stack with deliberately bad constructs. */
+  function badApp(extra?: (stack: TerraformStack) => void): App {
+    const app = new App({ outdir });
+    const good = new TerraformStack(app, "fine");
+    new AwsProvider(good, "aws", { region: "eu-central-1" });
+    const stack = new TerraformStack(app, "bad");
+    new AwsProvider(stack, "aws", { region: "eu-central-1" });
+    new DbInstance(stack, "db", {
+      identifier: "db", engine: "mysql", instanceClass: "db.t3.micro", allocatedStorage: 20,
+      storageEncrypted: false, manageMasterUserPassword: true, username: "admin",
+    });
+    new SecurityGroup(stack, "ssh", {
+      description: "SSH from anywhere",
+      ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"], description: "ssh" }],
+    });
+    new EcsTaskDefinition(stack, "task", {
+      family: "t",
+      containerDefinitions: JSON.stringify([{ name: "app", image: "x", privileged: true, readonlyRootFilesystem: true, logConfiguration: { logDriver: "awslogs" } }]),
+    });
+    new DataAwsIamPolicyDocument(stack, "admin", { statement: [{ actions: ["*"], resources: ["*"] }] });
+    extra?.(stack);
+    applyPolicies(app, { log: () => undefined });
+    return app;
+  }
+
+  test("a violation fails app.synth() with path, rule ID and fix, and writes no stack", () => {
+    const app = badApp();
+    let error: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyViolationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Policy check failed: \d+ violation\(s\); no stack was written\./);
+    expect(message).toMatch(/ZNRDS1 \[high\] bad\/db \(aws_db_instance\.db\): RDS storage encrypted .*: storage_encrypted is false/);
+    expect(message).toContain("fix: Set storageEncrypted: true");
+    expect(message).toMatch(/ZNVPC7 \[critical\] bad\/ssh .*opens tcp\/22 from the internet/);
+    expect(message).toMatch(/ZNECS6 \[high\] bad\/task .*container app is privileged/);
+    expect(message).toMatch(/ZNIAM1 \[critical\] bad\/admin \(data\.aws_iam_policy_document\.admin\)/);
+    expect(message).toContain('suppress(construct, "<rule ID>", "<reason>")');
+    const written = fs.existsSync(path.join(outdir, "stacks"))
+      ? fs.readdirSync(path.join(outdir, "stacks"), { recursive: true }).map(String).filter((f) => f.endsWith(".json"))
+      : [];
+    expect(written).toEqual([]);
+    expect(fs.existsSync(path.join(outdir, "manifest.json"))).toBe(false);
+  });
+
+  test("suppressions are explicit per construct, listed on stdout and written into the synthesized JSON", () => {
+    const lines: string[] = [];
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "ok");
+    new AwsProvider(stack, "aws", { region: "eu-central-1" });
+    const rule = new RawResource(stack, "web", "aws_security_group_rule", {
+      type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "HTTPS", security_group_id: "sg-1",
+    });
+    suppress(rule, "ZNVPC5", "Public HTTPS endpoint by design (test)");
+    const docScope = new Construct(stack, "module");
+    new DataAwsIamPolicyDocument(docScope, "wide", { statement: [{ actions: ["s3:*"], resources: ["arn:aws:s3:::b/*"] }] });
+    suppress(docScope, "ZNIAM2", "Suppressed on the parent construct (test)");
+    applyPolicies(app, { log: (l) => lines.push(l) });
+    app.synth();
+    expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, 2 suppressed$/);
+    expect(lines).toContain("  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)");
+    expect(lines).toContain("  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)");
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "ok", "cdk.tf.json"), "utf8"));
+    expect(json.resource.aws_security_group_rule.web["//"].policy_suppressions).toEqual([{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }]);
+    expect(json.resource.aws_security_group_rule.web["//"].checkov).toEqual([
+      "checkov:skip=CKV_AWS_260:Public HTTPS endpoint by design (test)",
+      "checkov:skip=CKV_AWS_24:Public HTTPS endpoint by design (test)",
+      "checkov:skip=CKV_AWS_25:Public HTTPS endpoint by design (test)",
+    ]);
+    const docName = Object.keys(json.data.aws_iam_policy_document)[0];
+    expect(json["//"].policy_suppressions).toEqual({
+      "aws_security_group_rule.web": [{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }],
+      [`data.aws_iam_policy_document.${docName}`]: [{ rule: "ZNIAM2", reason: "Suppressed on the parent construct (test)" }],
+    });
+  });
+
+  test("suppress() rejects unknown-looking IDs and missing reasons; unknown rule IDs fail synth", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(() => suppress(stack, "CKV_AWS_1", "a long enough reason")).toThrow(/not a policy rule ID/);
+    expect(() => suppress(stack, "ZNRDS1", "short")).toThrow(/at least 15 characters/);
+    const app = badApp((s) => suppress(s.node.findChild("db"), "ZNRDS99", "a typo in the rule ID"));
+    expect(() => app.synth()).toThrow(/unknown rule ZNRDS99 suppressed on bad aws_db_instance\.db /);
+  });
+});
+
+describe("policy/ (conftest Rego and Sentinel): same rule IDs as the pack", () => {
+  const dir = path.join(ROOT, "policy");
+  const rego = fs.readdirSync(dir).filter((f) => f.endsWith(".rego"));
+  const sentinel = fs.readdirSync(path.join(dir, "sentinel")).filter((f) => f.endsWith(".sentinel"));
+  const ids = new Set(ALL_RULES.map((r) => r.id));
+
+  test("every rule ID used in Rego, Sentinel and policy/README.md exists in lib/policy", () => {
+    const texts = [...rego.map((f) => path.join(dir, f)), ...sentinel.map((f) => path.join(dir, "sentinel", f)), path.join(dir, "README.md")].map((f) =>
+      fs.readFileSync(f, "utf8"),
+    );
+    const used = new Set(texts.flatMap((t) => [...t.matchAll(/\bZN[A-Z]+\d+\b/g)].map((m) => m[0])));
+    expect(used.size).toBeGreaterThan(30);
+    for (const id of used) expect(ids).toContain(id);
+  });
+
+  test.each(rego)("%s: package main, Rego v1, deny contains ... if, balanced brackets", (file) => {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    expect(text).toMatch(/^package main$/m);
+    expect(text).toMatch(/^import rego\.v1$/m);
+    for (const line of text.split("\n").filter((l) => /^deny\b/.test(l))) expect(line).toBe("deny contains msg if {");
+    // Strip comments, strings and raw strings, then check bracket balance.
+    const code = text.replace(/#.*$/gm, "").replace(/`[^`]*`/g, '""').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    const stack: string[] = [];
+    const pairs: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+    for (const ch of code) {
+      if ("([{".includes(ch)) stack.push(ch);
+      else if (ch in pairs) expect(stack.pop()).toBe(pairs[ch]);
+    }
+    expect(stack).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The GitHub workflows (.github/workflows): valid YAML, every `npm run <script>` they call exists,
+ * actions pinned to exact versions, the PR gate's steps in order, OIDC and approval gates in place.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ROOT } from "./helpers";
+
+const DIR = path.join(ROOT, ".github", "workflows");
+const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+const workflows = Object.fromEntries(fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).map((f) => [f, parse(fs.readFileSync(path.join(DIR, f), "utf8"))]));
+const steps = (wf: any): any[] => Object.values(wf.jobs).flatMap((j: any) => j.steps ?? []);
+const runs = (wf: any): string[] => steps(wf).map((s) => s.run).filter(Boolean);
+
+test("pr.yml and deploy.yml exist and parse", () => {
+  expect(Object.keys(workflows)).toEqual(expect.arrayContaining(["deploy.yml", "pr.yml"]));
+});
+
+test.each(Object.keys(workflows))("%s: every `npm run X` names a package.json script", (file) => {
+  const called = runs(workflows[file]).flatMap((r) => [...r.matchAll(/npm run(?:\s+--?[a-z-]+)*\s+([A-Za-z0-9:_-]+)/g)].map((m) => m[1]));
+  expect(called.length).toBeGreaterThan(0);
+  for (const name of called) expect(Object.keys(scripts)).toContain(name);
+  // Local scripts they call exist and are executable.
+  for (const r of runs(workflows[file])) {
+    for (const m of r.matchAll(/(?:^|\s)(scripts\/[\w.-]+)/g)) expect(fs.statSync(path.join(ROOT, m[1])).mode & 0o111).toBeTruthy();
+  }
+});
+
+test.each(Object.keys(workflows))("%s: actions pinned to exact versions", (file) => {
+  const uses = steps(workflows[file]).map((s) => s.uses).filter(Boolean);
+  expect(uses.length).toBeGreaterThan(0);
+  for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+});
+
+test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF policy upload, OIDC plan per stack, PR comment", () => {
+  const wf = workflows["pr.yml"];
+  expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+  const checks = wf.jobs.checks;
+  const names = checks.steps.map((s: any) => s.uses?.replace(/@.*/, "") ?? s.run);
+  const order = ["actions/checkout", "actions/setup-node", "hashicorp/setup-terraform", "npm ci --no-audit --no-fund", "npm run synth", "npm test"];
+  expect(order.map((x) => names.indexOf(x))).toEqual([...order.map((x) => names.indexOf(x))].sort((a, b) => a - b));
+  expect(order.every((x) => names.includes(x))).toBe(true);
+  expect(checks.steps.find((s: any) => s.uses?.startsWith("actions/setup-node")).with["node-version"]).toBe(20);
+  const [major, minor] = String(checks.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform")).with.terraform_version).split(".").map(Number);
+  expect(major > 1 || minor >= 10).toBe(true);
+  expect(names).toContain("npm run --silent policy -- --format sarif > policy.sarif");
+  const upload = checks.steps.find((s: any) => s.uses?.startsWith("github/codeql-action/upload-sarif"));
+  expect(upload.with.sarif_file).toBe("policy.sarif");
+  expect(upload.if).toMatch(/always\(\)/);
+  expect(checks.permissions["security-events"]).toBe("write");
+  expect(names).toContain("scripts/rego-tests.sh");
+
+  const plan = wf.jobs.plan;
+  expect(plan.needs).toBe("checks");
+  expect(plan.permissions["id-token"]).toBe("write");
+  expect(plan.permissions["pull-requests"]).toBe("write");
+  expect(plan.strategy.matrix.stack).toBe("${{ fromJSON(needs.checks.outputs.stacks) }}");
+  const aws = plan.steps.find((s: any) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
+  expect(aws.with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
+  const tfplan = plan.steps.find((s: any) => s.name === "terraform plan");
+  expect(tfplan.run).toMatch(/terraform init .*\n.*terraform plan .*-out=plan\.out[\s\S]*terraform show -json plan\.out > plan\.json/);
+  expect(plan.steps.map((s: any) => s.run).filter(Boolean)).toContain("npm run --silent policy -- cdktf.out/stacks/${{ matrix.stack }}/plan.json");
+  const comment = plan.steps.find((s: any) => s.uses?.startsWith("actions/github-script"));
+  expect(comment.with.script).toContain("createComment");
+  expect(comment.with.script).toContain("updateComment");
+});
+
+test("deploy.yml: on push to main, checks first, then dev → prod one at a time behind environments", () => {
+  const wf = workflows["deploy.yml"];
+  expect(wf.on.push.branches).toEqual(["main"]);
+  expect(runs({ jobs: { checks: wf.jobs.checks } })).toEqual(expect.arrayContaining(["npm run synth", "npm test", "npm run policy"]));
+  const deploy = wf.jobs.deploy;
+  expect(deploy.needs).toBe("checks");
+  expect(deploy.strategy).toMatchObject({ "max-parallel": 1, "fail-fast": true, matrix: { stack: ["dev", "prod"] } });
+  expect(deploy.environment).toBe("${{ matrix.stack }}");
+  expect(deploy.permissions["id-token"]).toBe("write");
+  expect(deploy.steps.find((s: any) => s.uses?.startsWith("aws-actions/configure-aws-credentials")).with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+  expect(runs(wf)).toContain("npm run deploy -- ${{ matrix.stack }} --auto-approve");
+});

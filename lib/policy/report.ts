@@ -1,0 +1,187 @@
+/** Report formats of `npm run policy`: text (default), json, sarif (2.1.0) and junit. */
+import * as crypto from "crypto";
+import { Evaluation, failures, suppressed } from "./engine";
+import { ALL_RULES } from "./rules";
+import { Finding, Rule, Severity } from "./types";
+
+/** What was checked and what was found. */
+export interface PolicyReport {
+  /** Files checked, with their kind and text (for line numbers). */
+  readonly inputs: readonly { file: string; kind: "config" | "plan"; text: string }[];
+  readonly evaluation: Evaluation;
+  /** Tool version (package.json). */
+  readonly version: string;
+}
+
+/** Output formats. */
+export const FORMATS = ["text", "json", "sarif", "junit"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** SARIF level of a severity. */
+export const sarifLevel = (s: Severity): "error" | "warning" | "note" => (s === "critical" || s === "high" ? "error" : s === "medium" ? "warning" : "note");
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+
+/** 1-based line where a resource is written in its file (synthesized JSON key, or plan address). */
+export function lineOf(text: string, finding: Finding): number {
+  const lines = text.split("\n");
+  const needles = [`"address": ${JSON.stringify(finding.resource.address)}`, `${JSON.stringify(finding.resource.name)}: {`];
+  for (const needle of needles) {
+    const i = lines.findIndex((l) => l.includes(needle));
+    if (i >= 0) return i + 1;
+  }
+  return 1;
+}
+
+const problems = (r: PolicyReport) => [...failures(r.evaluation), ...suppressed(r.evaluation)];
+const at = (f: Finding) => `${f.resource.address}${f.resource.constructPath ? ` (${f.resource.constructPath})` : ""}`;
+
+/** Human-readable report. */
+export function toText(report: PolicyReport): string {
+  const e = report.evaluation;
+  const fails = failures(e);
+  const accepted = suppressed(e);
+  const out: string[] = [];
+  out.push(
+    `policy: ${report.inputs.length} file(s), ${ALL_RULES.length} rules, ${e.findings.length} checks: ` +
+      `${fails.length} violation(s), ${accepted.length} suppressed`,
+  );
+  for (const f of fails) {
+    out.push("", `FAIL ${f.rule.id} [${f.rule.severity}] ${f.source}`, `     ${at(f)}`, `     ${f.rule.title}: ${f.message}`, `     fix: ${f.rule.fix}`);
+  }
+  for (const u of e.unknownSuppressions) out.push("", `FAIL unknown rule ID ${u.ruleId} in a suppression on ${u.address} (${u.source})`);
+  if (accepted.length > 0) {
+    out.push("", `suppressed (${accepted.length}):`);
+    for (const f of accepted) out.push(`  ${f.rule.id} ${f.source} ${at(f)}: ${f.reason}`);
+  }
+  for (const u of e.unusedSuppressions) out.push(`warning: unused suppression ${u.ruleId} on ${u.address} (${u.source})`);
+  out.push("", fails.length + e.unknownSuppressions.length > 0 ? "RESULT: FAIL" : "RESULT: PASS");
+  return out.join("\n") + "\n";
+}
+
+const findingJson = (f: Finding) => ({
+  ruleId: f.rule.id,
+  severity: f.rule.severity,
+  status: f.status,
+  file: f.source,
+  address: f.resource.address,
+  constructPath: f.resource.constructPath,
+  title: f.rule.title,
+  message: f.message,
+  fix: f.rule.fix,
+  ...(f.reason ? { suppressionReason: f.reason } : {}),
+  references: f.rule.references,
+});
+
+/** Machine-readable JSON report. */
+export function toJson(report: PolicyReport): string {
+  const e = report.evaluation;
+  return (
+    JSON.stringify(
+      {
+        tool: "zenml-policy",
+        version: report.version,
+        inputs: report.inputs.map(({ file, kind }) => ({ file, kind })),
+        summary: {
+          rules: ALL_RULES.length,
+          checks: e.findings.length,
+          violations: failures(e).length,
+          suppressed: suppressed(e).length,
+          passed: failures(e).length === 0 && e.unknownSuppressions.length === 0,
+        },
+        results: problems(report).map(findingJson),
+        unknownSuppressions: e.unknownSuppressions,
+        unusedSuppressions: e.unusedSuppressions,
+      },
+      null,
+      2,
+    ) + "\n"
+  );
+}
+
+const sarifRule = (r: Rule) => ({
+  id: r.id,
+  name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^./, (c) => c.toUpperCase()),
+  shortDescription: { text: r.title },
+  fullDescription: { text: r.description },
+  help: { text: `Fix: ${r.fix}`, markdown: `**Fix:** ${r.fix}\n\nRelated checks: ${r.references.join(", ") || "none"}` },
+  defaultConfiguration: { level: sarifLevel(r.severity) },
+  properties: { tags: ["security", "terraform", r.service, ...r.references], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
+});
+
+/** SARIF 2.1.0 log (GitHub code scanning accepts it through upload-sarif). */
+export function toSarif(report: PolicyReport): string {
+  const index = new Map(ALL_RULES.map((r, i) => [r.id, i]));
+  const texts = new Map(report.inputs.map((i) => [i.file, i.text]));
+  const results = problems(report).map((f) => ({
+    ruleId: f.rule.id,
+    ruleIndex: index.get(f.rule.id),
+    level: sarifLevel(f.rule.severity),
+    message: { text: `${f.rule.title}: ${f.message} (${f.resource.address}). Fix: ${f.rule.fix}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: f.source.split("\\").join("/") },
+          region: { startLine: lineOf(texts.get(f.source) ?? "", f) },
+        },
+        logicalLocations: [
+          { name: f.resource.constructPath ?? f.resource.name, fullyQualifiedName: f.resource.address, kind: "resource" },
+        ],
+      },
+    ],
+    partialFingerprints: {
+      "zenmlPolicy/v1": crypto.createHash("sha256").update(`${f.rule.id}|${f.source}|${f.resource.address}|${f.message}`).digest("hex"),
+    },
+    ...(f.status === "suppressed" ? { suppressions: [{ kind: "inSource", justification: f.reason }] } : {}),
+  }));
+  return (
+    JSON.stringify(
+      {
+        $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [
+          {
+            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map(sarifRule) } },
+            artifacts: report.inputs.map((i) => ({ location: { uri: i.file.split("\\").join("/") } })),
+            results,
+          },
+        ],
+      },
+      null,
+      2,
+    ) + "\n"
+  );
+}
+
+const xml = (s: unknown) =>
+  String(s ?? "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+
+/** JUnit XML: one test suite per file, one test case per (rule, resource) checked. */
+export function toJunit(report: PolicyReport): string {
+  const e = report.evaluation;
+  const bySource = new Map<string, Finding[]>();
+  for (const f of e.findings) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f]);
+  const count = (fs: Finding[], s: Finding["status"]) => fs.filter((f) => f.status === s).length;
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="zenml-policy" tests="${e.findings.length}" failures="${count(e.findings, "fail")}" skipped="${count(e.findings, "suppressed")}">`);
+  for (const input of report.inputs) {
+    const fs = bySource.get(input.file) ?? [];
+    out.push(`  <testsuite name="${xml(input.file)}" tests="${fs.length}" failures="${count(fs, "fail")}" skipped="${count(fs, "suppressed")}">`);
+    for (const f of fs) {
+      const head = `    <testcase classname="${xml(f.rule.id)}" name="${xml(`${f.rule.id} ${f.resource.address}`)}"`;
+      if (f.status === "pass") out.push(`${head}/>`);
+      else if (f.status === "suppressed") out.push(`${head}><skipped message="${xml(`suppressed: ${f.reason}`)}"/></testcase>`);
+      else out.push(`${head}><failure message="${xml(`${f.rule.title}: ${f.message}`)}" type="${f.rule.severity}">${xml(`fix: ${f.rule.fix}`)}</failure></testcase>`);
+    }
+    out.push("  </testsuite>");
+  }
+  for (const u of e.unknownSuppressions) {
+    out.push(`  <testsuite name="suppressions" tests="1" failures="1"><testcase classname="suppressions" name="${xml(`${u.ruleId} ${u.address}`)}"><failure message="unknown rule ID"/></testcase></testsuite>`);
+  }
+  out.push("</testsuites>");
+  return out.join("\n") + "\n";
+}
+
+/** Renders a report. */
+export function render(report: PolicyReport, format: Format): string {
+  return { text: toText, json: toJson, sarif: toSarif, junit: toJunit }[format](report);
+}

@@ -1,0 +1,19 @@
+import { isUnknown, num, show } from "../../attributes";
+import { defineRule } from "../../types";
+
+/** ZNLOG2: log groups have a retention period. */
+export const rule = defineRule({
+  id: "ZNLOG2",
+  service: "logs",
+  title: "CloudWatch log groups set a retention period",
+  description: "Without retention, logs are kept (and billed) forever and personal data is never deleted.",
+  severity: "medium",
+  resourceTypes: ["aws_cloudwatch_log_group"],
+  references: ["CKV_AWS_66"],
+  fix: "Set retentionInDays (config: observability.logRetentionDays, network.flowLogRetentionDays).",
+  check: ({ attributes: a }) => {
+    if (isUnknown(a.retention_in_days)) return;
+    if ((num(a.retention_in_days) ?? 0) <= 0) return `retention_in_days is ${show(a.retention_in_days)}`;
+    return undefined;
+  },
+});

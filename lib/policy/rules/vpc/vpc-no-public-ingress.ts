@@ -1,0 +1,18 @@
+import { defineRule } from "../../types";
+import { isAnywhere, ports, SG_RULE_TYPES, sgRules } from "./sg-rules";
+
+/** ZNVPC5: nothing is open to the internet. */
+export const rule = defineRule({
+  id: "ZNVPC5",
+  service: "vpc",
+  title: "No security group ingress from 0.0.0.0/0 or ::/0",
+  description: "Ingress from anywhere exposes the port to the whole internet.",
+  severity: "high",
+  resourceTypes: SG_RULE_TYPES,
+  references: ["AVD-AWS-0107", "CKV_AWS_260", "CKV_AWS_24", "CKV_AWS_25"],
+  fix: "Restrict the source to a security group or known CIDRs, or suppress on the rule of an intentionally public endpoint.",
+  check: (r) =>
+    sgRules(r)
+      .filter((x) => x.direction === "ingress" && x.cidrs.some(isAnywhere))
+      .map((x) => `${x.where} allows ${ports(x)} from ${x.cidrs.filter(isAnywhere).join(", ")}`),
+});

@@ -1,0 +1,168 @@
+# Shared helpers of the conftest policy set: one view of resources for both inputs
+# (cdktf's synthesized cdk.tf.json and `terraform show -json` plan output), suppressions, messages.
+# The TypeScript rule pack (lib/policy) is the reference; these rules implement its most important
+# checks with the same rule IDs.
+package main
+
+import rego.v1
+
+# ---------------------------------------------------------------- resources
+
+# Resources of a synthesized configuration: {"resource": {type: {name: body}}, "data": {...}}.
+_config_resources contains r if {
+	some type, name
+	body := input.resource[type][name]
+	r := _resource(type, "managed", name, sprintf("%s.%s", [type, name]), body)
+}
+
+_config_resources contains r if {
+	some type, name
+	body := input["data"][type][name]
+	r := _resource(type, "data", name, sprintf("data.%s.%s", [type, name]), body)
+}
+
+_resource(type, mode, name, address, body) := {
+	"type": type,
+	"mode": mode,
+	"name": name,
+	"address": address,
+	"values": object.remove(body, ["//"]),
+	"path": _construct_path(body),
+}
+
+_construct_path(body) := p if {
+	p := body["//"].metadata.path
+	is_string(p)
+}
+
+_construct_path(body) := "" if not is_string(body["//"].metadata.path)
+
+# Modules of a plan's planned values (root and two levels of child modules).
+_plan_modules contains m if {
+	m := input.planned_values.root_module
+}
+
+_plan_modules contains m if {
+	some m in input.planned_values.root_module.child_modules
+}
+
+_plan_modules contains m if {
+	some c in input.planned_values.root_module.child_modules
+	some m in c.child_modules
+}
+
+_plan_resources contains r if {
+	some m in _plan_modules
+	some res in m.resources
+	r := {
+		"type": res.type,
+		"mode": res.mode,
+		"name": res.name,
+		"address": res.address,
+		"values": object.get(res, "values", {}),
+		"path": "",
+	}
+}
+
+# Every resource and data source of the input.
+resources := _config_resources | _plan_resources
+
+# Managed resources of a type.
+of_type(t) := {r | some r in resources; r.type == t; r.mode == "managed"}
+
+# ---------------------------------------------------------------- values
+
+# after_unknown of a planned resource (attributes only known after apply).
+_after_unknown(r) := u if {
+	some c in input.resource_changes
+	c.address == r.address
+	u := c.change.after_unknown
+}
+
+# An attribute is set: a non-empty value, or (plan) a value known only after apply.
+attr_set(r, key) if {
+	v := r.values[key]
+	not _empty(v)
+}
+
+attr_set(r, key) if {
+	unknown := _after_unknown(r)
+	unknown[key] == true
+}
+
+_empty(v) if v == null
+
+_empty(v) if v == ""
+
+_empty(v) if v == []
+
+is_true(v) if v == true
+
+is_true(v) if v == "true"
+
+# First object of a nested block: an object in cdk.tf.json, a list in plan JSON.
+block(v) := b if {
+	is_array(v)
+	b := v[0]
+}
+
+block(v) := v if is_object(v)
+
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if is_object(v)
+
+as_list(v) := [v] if is_string(v)
+
+as_list(v) := [] if {
+	not is_array(v)
+	not is_object(v)
+	not is_string(v)
+}
+
+# Address named by a ${type.name.attr} (or ${data.type.name.attr}) reference.
+ref_address(v) := addr if {
+	is_string(v)
+	m := regex.find_all_string_submatch_n(`\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)`, v, 1)
+	count(m) > 0
+	addr := concat("", [m[0][1], m[0][2], ".", m[0][3]])
+}
+
+# Attribute `key` of `r` points at `target`: a reference, a literal equal to one of the target's
+# identifying attributes, or (plan) a configuration expression referencing it.
+points_to(r, key, target) if ref_address(r.values[key]) == target.address
+
+points_to(r, key, target) if {
+	v := r.values[key]
+	is_string(v)
+	v != ""
+	some k in ["id", "arn", "name", "bucket"]
+	target.values[k] == v
+}
+
+points_to(r, key, target) if {
+	some cr in input.configuration.root_module.resources
+	cr.address == r.address
+	some ref in cr.expressions[key].references
+	ref == target.address
+}
+
+# ---------------------------------------------------------------- suppressions and messages
+
+# A suppression recorded by suppress(construct, id, reason) in the synthesized JSON, or in a
+# cdk.tf.json loaded as data (conftest --data) when checking a plan.
+suppressed(id, r) if {
+	some s in input["//"].policy_suppressions[r.address]
+	s.rule == id
+}
+
+suppressed(id, r) if {
+	some s in data["//"].policy_suppressions[r.address]
+	s.rule == id
+}
+
+format_finding(id, r, problem, fix) := sprintf("%s %s%s: %s. Fix: %s", [id, r.address, _where(r), problem, fix])
+
+_where(r) := sprintf(" (%s)", [r.path]) if r.path != ""
+
+_where(r) := "" if r.path == ""

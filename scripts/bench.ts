@@ -1,0 +1,295 @@
+/**
+ * Performance benchmark (`npm run bench`; `npm run build` runs first). Not a test: it asserts no
+ * timings, it measures and reports them against the budgets below.
+ *
+ * Measures, each as a separate child process under `/usr/bin/time` (wall time, user+sys CPU time,
+ * peak RSS of the largest process), with one discarded warm-up run and BENCH_RUNS (default 7) runs:
+ * - synth of the shipped environments: `node dist/main.js` on config/;
+ * - synth of 1, 10 and 50 generated workspace environments (copies of config/dev.json with distinct
+ *   file names, `name`, workspace IDs, secret names, domains and state keys) to show how cost grows;
+ * - the unit-test suite: jest with the project's config, as `npm test` runs it after the build
+ *   (BENCH_JEST_RUNS runs, default 5; 0 skips it).
+ * Prints a markdown table and writes it, with the machine description, to bench/results.md.
+ *
+ * Environment: BENCH_RUNS, BENCH_JEST_RUNS, BENCH_SIZES (default "1,10,50"), BENCH_OUT (results file).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** The project root: the nearest folder with package.json (works from scripts/ and dist/scripts/). */
+function projectRoot(dir = __dirname): string {
+  return fs.existsSync(path.join(dir, "package.json")) ? dir : projectRoot(path.dirname(dir));
+}
+const ROOT = projectRoot();
+const MAIN = path.join(ROOT, "dist", "main.js");
+const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
+const JEST = path.join(ROOT, "node_modules", "jest", "bin", "jest.js");
+const TIME = "/usr/bin/time";
+
+const RUNS = positiveInt(process.env.BENCH_RUNS, 7);
+const JEST_RUNS = positiveInt(process.env.BENCH_JEST_RUNS, 5, true);
+const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map((s) => positiveInt(s.trim(), 1));
+const OUT_FILE = process.env.BENCH_OUT ?? path.join(ROOT, "bench", "results.md");
+
+/** Budgets on 2 cores (issue 6). */
+const BUDGET = { shippedSeconds: 1.0, shippedMb: 150, fiftySeconds: 3.0, jestSeconds: 30 };
+
+function positiveInt(value: string | undefined, fallback: number, zeroOk = false): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) throw new Error(`not a ${zeroOk ? "non-negative" : "positive"} integer: ${value}`);
+  return n;
+}
+
+interface Sample {
+  readonly wall: number; // s
+  readonly cpu: number; // user + sys, s
+  readonly rssMb: number; // peak RSS of the largest process of the tree, MB
+}
+
+interface Row {
+  readonly name: string;
+  readonly samples: readonly Sample[];
+  readonly note?: string;
+}
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "zenml-bench-"));
+process.on("exit", () => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+/** Runs `argv` once under /usr/bin/time; throws with the child's output when it fails. */
+function measure(argv: readonly string[], env: NodeJS.ProcessEnv, check?: () => void): Sample {
+  const timeFile = path.join(tmpRoot, "time.txt");
+  const r = spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(`\`${argv.join(" ")}\` exited ${r.status}:\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-4000)}`);
+  }
+  check?.();
+  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-4).map(Number);
+  return { wall, cpu: user + sys, rssMb: rssKb / 1024 };
+}
+
+/** One discarded warm-up run (fills the page cache), then `runs` measured runs. */
+function series(name: string, runs: number, argv: readonly string[], env: NodeJS.ProcessEnv, check?: () => void, note?: string): Row {
+  process.stdout.write(`${name}: warm-up`);
+  measure(argv, env, check);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(measure(argv, env, check));
+    process.stdout.write(` ${samples[i].wall.toFixed(2)}s`);
+  }
+  process.stdout.write("\n");
+  return { name, samples, ...(note ? { note } : {}) };
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const med = (row: Row, key: keyof Sample) => median(row.samples.map((s) => s[key]));
+
+/** A synth of `configDir` into a fresh outdir, checking that every expected stack was written. */
+function synthSeries(name: string, configDir: string, expectedStacks: number, note?: string): Row {
+  const outdir = path.join(tmpRoot, "out");
+  const env = { ...process.env, ZENML_CONFIG_DIR: configDir, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "false" };
+  const argv = ["sh", "-c", `rm -rf "${outdir}" && exec "${process.execPath}" "${MAIN}"`];
+  const check = () => {
+    const stacks = fs.readdirSync(path.join(outdir, "stacks")).filter((s) => fs.existsSync(path.join(outdir, "stacks", s, "cdk.tf.json")));
+    if (stacks.length !== expectedStacks) throw new Error(`${name}: expected ${expectedStacks} stacks, found ${stacks.length}`);
+  };
+  return series(name, RUNS, argv, env, check, note);
+}
+
+/** Number of environment files in a config folder (what main.ts turns into stacks). */
+function environmentFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"));
+}
+
+/** Writes `n` workspace environments derived from config/dev.json into a new folder. */
+function generateEnvironments(n: number): string {
+  const dir = path.join(tmpRoot, `envs-${n}`);
+  fs.mkdirSync(dir);
+  const template = JSON.parse(fs.readFileSync(path.join(ROOT, "config", "dev.json"), "utf8"));
+  delete template.$schema;
+  for (let i = 1; i <= n; i++) {
+    const id = `ws-${String(i).padStart(3, "0")}`;
+    const doc = structuredClone(template);
+    doc.name = `zenml-${id}`;
+    doc.zenml.workspaceId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    doc.zenml.workspaceName = `zenml-${id}`;
+    if (!doc.zenml.oauth2ClientSecretArn) doc.zenml.oauth2ClientSecretName = `zenml/${id}/pro/oauth2-client-secret`;
+    doc.dns.domainName = `${id}.mycompany.com`;
+    doc.state = { ...doc.state, key: `zenml/${id}.tfstate` };
+    fs.writeFileSync(path.join(dir, `${id}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return dir;
+}
+
+/** Seconds per jest suite file, one list entry per measured run. */
+const suiteSeconds = new Map<string, number[]>();
+
+function jestSeries(): Row | undefined {
+  if (JEST_RUNS === 0) return undefined;
+  const report = path.join(tmpRoot, "jest.json");
+  let counts = "";
+  let measuring = false;
+  const argv = [TF_ENV, process.execPath, JEST, "--silent", "--json", `--outputFile=${report}`];
+  const env = { ...process.env, FORCE_COLOR: "0" };
+  // jest exits 1 when a test fails: time it anyway, and say so in the table.
+  const timeFile = path.join(tmpRoot, "time.txt");
+  const run = (): Sample => {
+    spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = JSON.parse(fs.readFileSync(report, "utf8"));
+    counts = `${r.numPassedTests}/${r.numTotalTests} tests passed in ${r.numTotalTestSuites} suites`;
+    if (measuring) {
+      for (const suite of r.testResults as { name: string; startTime: number; endTime: number }[]) {
+        const name = path.relative(ROOT, suite.name);
+        suiteSeconds.set(name, [...(suiteSeconds.get(name) ?? []), (suite.endTime - suite.startTime) / 1000]);
+      }
+    }
+    const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-4).map(Number);
+    return { wall, cpu: user + sys, rssMb: rssKb / 1024 };
+  };
+  process.stdout.write("unit tests (jest): warm-up");
+  run();
+  measuring = true;
+  const samples: Sample[] = [];
+  for (let i = 0; i < JEST_RUNS; i++) {
+    samples.push(run());
+    process.stdout.write(` ${samples[i].wall.toFixed(1)}s`);
+  }
+  process.stdout.write("\n");
+  return { name: "unit tests: `jest` (after build)", samples, note: counts };
+}
+
+function version(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim().split("\n")[0] : "not installed";
+}
+
+function gitState(): string {
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  if (head.status !== 0) return "not a git checkout";
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  return `commit ${head.stdout.trim()}${dirty ? " with uncommitted changes" : ""}`;
+}
+
+function machine(loadBefore: number[]): string[] {
+  const cpus = os.cpus();
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown"}`,
+    `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- node ${process.version}, npm ${version("npm", ["--version"])}, ${version("terraform", ["version"])}`,
+    `- code: ${gitState()}`,
+    `- load average (1/5/15 min) before: ${load(loadBefore)}, after: ${load(os.loadavg())} — other work on the machine inflates wall times; CPU time is less sensitive to it`,
+  ];
+}
+
+function main(): void {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+  if (!fs.existsSync(TIME)) throw new Error(`${TIME} (GNU time) is required to measure peak RSS: apt-get install time`);
+  const loadBefore = os.loadavg();
+  const rows: Row[] = [];
+
+  const shippedDir = process.env.ZENML_CONFIG_DIR ?? path.join(ROOT, "config");
+  const shippedFiles = environmentFiles(shippedDir);
+  const shipped = synthSeries(`synth shipped config (${shippedFiles.map((f) => path.basename(f, ".json")).join(", ")} + state-bootstrap)`, shippedDir, shippedFiles.length + 1);
+  rows.push(shipped);
+
+  const generated = new Map<number, Row>();
+  for (const n of SIZES) {
+    const row = synthSeries(`synth ${n} generated workspace${n === 1 ? "" : "s"} (+ state-bootstrap)`, generateEnvironments(n), n + 1);
+    generated.set(n, row);
+    rows.push(row);
+  }
+  const jest = jestSeries();
+  if (jest) rows.push(jest);
+
+  const fmt = (x: number, d = 2) => x.toFixed(d);
+  const table = [
+    `| workload | runs | median wall (s) | min–max wall (s) | median CPU user+sys (s) | median peak RSS (MB) | notes |`,
+    `|---|---:|---:|---:|---:|---:|---|`,
+    ...rows.map((r) => {
+      const walls = r.samples.map((s) => s.wall);
+      return `| ${r.name} | ${r.samples.length} | ${fmt(med(r, "wall"))} | ${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))} | ${fmt(med(r, "cpu"))} | ${fmt(med(r, "rssMb"), 0)} | ${r.note ?? ""} |`;
+    }),
+  ];
+
+  const verdict = (ok: boolean) => (ok ? "met" : "**not met**");
+  const budgets = [
+    `| budget | measured (median) | result |`,
+    `|---|---:|---|`,
+    `| shipped synth ≤ ${BUDGET.shippedSeconds} s | ${fmt(med(shipped, "wall"))} s | ${verdict(med(shipped, "wall") <= BUDGET.shippedSeconds)} |`,
+    `| shipped synth ≤ ${BUDGET.shippedMb} MB | ${fmt(med(shipped, "rssMb"), 0)} MB | ${verdict(med(shipped, "rssMb") <= BUDGET.shippedMb)} |`,
+  ];
+  const fifty = generated.get(50);
+  if (fifty) budgets.push(`| 50 workspaces ≤ ${BUDGET.fiftySeconds} s | ${fmt(med(fifty, "wall"))} s | ${verdict(med(fifty, "wall") <= BUDGET.fiftySeconds)} |`);
+  if (jest) budgets.push(`| unit tests ≤ ${BUDGET.jestSeconds} s | ${fmt(med(jest, "wall"), 1)} s | ${verdict(med(jest, "wall") <= BUDGET.jestSeconds)} |`);
+
+  const growth: string[] = [];
+  const sizes = [...generated.keys()].sort((a, b) => a - b);
+  if (sizes.length >= 2) {
+    const first = generated.get(sizes[0])!;
+    growth.push(`Fixed cost (node start, module loading) ≈ the 1-workspace run; marginal cost per extra workspace:`, ``);
+    for (let i = 1; i < sizes.length; i++) {
+      const [a, b] = [generated.get(sizes[i - 1])!, generated.get(sizes[i])!];
+      const per = (k: keyof Sample) => (med(b, k) - med(a, k)) / (sizes[i] - sizes[i - 1]);
+      growth.push(`- ${sizes[i - 1]} → ${sizes[i]}: ${fmt(per("wall") * 1000, 0)} ms wall, ${fmt(per("cpu") * 1000, 0)} ms CPU, ${fmt(per("rssMb"), 1)} MB RSS per workspace`);
+    }
+    const last = generated.get(sizes[sizes.length - 1])!;
+    const perFirst = (med(generated.get(sizes[1])!, "cpu") - med(first, "cpu")) / (sizes[1] - sizes[0]);
+    const perLast = (med(last, "cpu") - med(first, "cpu")) / (sizes[sizes.length - 1] - sizes[0]);
+    growth.push(``, `CPU cost per workspace over the whole range vs the first step: ${fmt(perLast / perFirst)}× (1.00 = linear).`);
+  }
+
+  const suites = [...suiteSeconds.entries()].map(([name, secs]) => [name, median(secs)] as const).sort((a, b) => b[1] - a[1]);
+  const suiteTable = suites.length
+    ? [
+        `## Jest suites`,
+        ``,
+        `Median seconds per suite file (jest runs them one after the other on 2 cores; the sum is about the suite's wall time):`,
+        ``,
+        `| suite | median (s) |`,
+        `|---|---:|`,
+        ...suites.map(([name, sec]) => `| ${name} | ${fmt(sec, 1)} |`),
+        `| **sum** | ${fmt(suites.reduce((a, [, sec]) => a + sec, 0), 1)} |`,
+        ``,
+      ]
+    : [];
+
+  const text = [
+    `# Benchmark results`,
+    ``,
+    `Generated by \`npm run bench\` (scripts/bench.ts). Each row: one discarded warm-up run, then the runs shown, each a separate process measured with \`/usr/bin/time\`. Peak RSS is that of the largest single process (for jest: the largest of the jest processes).`,
+    ``,
+    `## Machine`,
+    ``,
+    ...machine(loadBefore),
+    ``,
+    `## Results`,
+    ``,
+    ...table,
+    ``,
+    `## Growth`,
+    ``,
+    ...growth,
+    ``,
+    `## Budgets`,
+    ``,
+    ...budgets,
+    ``,
+    ...suiteTable,
+  ].join("\n");
+  fs.mkdirSync(path.dirname(OUT_FILE), { recursive: true });
+  fs.writeFileSync(OUT_FILE, text);
+  console.log(`\n${text}\nwritten to ${path.relative(process.cwd(), OUT_FILE) || OUT_FILE}`);
+}
+
+main();

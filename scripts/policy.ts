@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * `npm run policy -- [paths] [--format text|json|sarif|junit] [--output FILE] [--suppressions FILE]`
+ *
+ * Checks synthesized stacks (default: cdktf.out/stacks/<stack>/cdk.tf.json) or plan JSON
+ * (`terraform show -json plan.out`) against the same rule pack the synth-time aspect runs.
+ * Exit codes: 0 no violation, 1 violations, 2 usage or input error (missing/malformed file).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { evaluate, failures } from "../lib/policy/engine";
+import { loadInput, PolicyInputError } from "../lib/policy/load";
+import { Format, FORMATS, PolicyReport, render } from "../lib/policy/report";
+import { ALL_RULES } from "../lib/policy/rules";
+
+const USAGE = `usage: npm run policy -- [paths...] [options]
+
+Checks Terraform JSON against the policy pack (${ALL_RULES.length} rules).
+paths     cdk.tf.json files, plan JSON files (terraform show -json plan.out), or folders holding
+          cdk.tf.json or stacks/*/cdk.tf.json; default: \${CDKTF_OUTDIR:-cdktf.out}/stacks/*/cdk.tf.json
+options   --format text|json|sarif|junit   report format (default text)
+          --output FILE                    write the report to FILE instead of stdout
+          --suppressions FILE              cdk.tf.json whose suppressions apply to plan inputs
+                                           (default: the cdk.tf.json next to each plan file)
+          --list-rules                     print the rules and exit
+exit      0 no violations, 1 violations, 2 usage or input error`;
+
+class UsageError extends Error {}
+
+interface Options {
+  paths: string[];
+  format: Format;
+  output?: string;
+  suppressions?: string;
+  listRules: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { paths: [], format: "text", listRules: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+      if (v === undefined || v === "") throw new UsageError(`${a.split("=")[0]} needs a value`);
+      return v;
+    };
+    if (a === "-h" || a === "--help") throw new UsageError("");
+    else if (a.startsWith("--format")) {
+      const f = value();
+      if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
+      o.format = f as Format;
+    } else if (a.startsWith("--output")) o.output = value();
+    else if (a.startsWith("--suppressions")) o.suppressions = value();
+    else if (a === "--list-rules") o.listRules = true;
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else o.paths.push(a);
+  }
+  return o;
+}
+
+/** Stack files under a cdktf output folder. */
+function stackFiles(outdir: string): string[] {
+  const stacks = path.join(outdir, "stacks");
+  if (!fs.existsSync(stacks)) return [];
+  return fs
+    .readdirSync(stacks)
+    .sort()
+    .map((s) => path.join(stacks, s, "cdk.tf.json"))
+    .filter((f) => fs.existsSync(f));
+}
+
+/** Files to check for the given paths. */
+function resolveInputs(paths: string[]): string[] {
+  if (paths.length === 0) {
+    const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+    const files = stackFiles(outdir);
+    if (files.length === 0) throw new PolicyInputError(`no synthesized stacks in ${outdir}/stacks/*/cdk.tf.json: run \`npm run synth\` first, or pass files`);
+    return files;
+  }
+  return paths.flatMap((p) => {
+    if (!fs.existsSync(p)) throw new PolicyInputError(`${p}: no such file or directory`);
+    if (!fs.statSync(p).isDirectory()) return [p];
+    if (fs.existsSync(path.join(p, "cdk.tf.json"))) return [path.join(p, "cdk.tf.json")];
+    const files = stackFiles(p);
+    if (files.length === 0) throw new PolicyInputError(`${p}: no cdk.tf.json or stacks/*/cdk.tf.json inside`);
+    return files;
+  });
+}
+
+function listRules(): string {
+  return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${r.references.join(", ")}]`).join("\n") + "\n";
+}
+
+function main(argv: string[]): number {
+  let options: Options;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    const message = (e as Error).message;
+    process.stderr.write(message ? `policy: ${message}\n\n${USAGE}\n` : `${USAGE}\n`);
+    return message ? 2 : 0;
+  }
+  if (options.listRules) {
+    process.stdout.write(listRules());
+    return 0;
+  }
+  try {
+    const files = resolveInputs(options.paths);
+    const inputs = files.map((file) => ({ file, ...loadInput(file, { suppressionsFrom: options.suppressions }) }));
+    const evaluation = evaluate(inputs);
+    const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version as string;
+    const report: PolicyReport = {
+      version,
+      evaluation,
+      inputs: inputs.map((i) => ({ file: i.file, kind: i.kind, text: fs.readFileSync(i.file, "utf8") })),
+    };
+    const text = render(report, options.format);
+    if (options.output) fs.writeFileSync(options.output, text);
+    else process.stdout.write(text);
+    const bad = failures(evaluation).length + evaluation.unknownSuppressions.length;
+    if (options.output || options.format !== "text") {
+      process.stderr.write(`policy: ${files.length} file(s): ${bad > 0 ? `${bad} violation(s)` : "no violations"}\n`);
+    }
+    return bad > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof PolicyInputError) {
+      process.stderr.write(`policy: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
