@@ -60,10 +60,17 @@ if ! command -v python3 >/dev/null 2>&1; then
 else
   if ! moto_version="$(python3 -c "$moto_check" 2>/dev/null)"; then
     say "python3 has no moto[server]: pip install \"moto[server]==5.2.1\""
-    if python3 -m pip install --disable-pip-version-check "moto[server]==5.2.1" >/tmp/e2e-prereqs-pip.log 2>&1; then
+    pip_install() { python3 -m pip install --disable-pip-version-check "$@" "moto[server]==5.2.1" >/tmp/e2e-prereqs-pip.log 2>&1; }
+    installed=1
+    if ! pip_install; then
+      installed=0
+      # A distribution's python3 (PEP 668) refuses pip installs unless told otherwise.
+      if grep -q "externally-managed-environment" /tmp/e2e-prereqs-pip.log && pip_install --break-system-packages; then installed=1; fi
+    fi
+    if [ "$installed" -eq 1 ]; then
       moto_version="$(python3 -c "$moto_check" 2>/dev/null || true)"
     else
-      if grep -qiE "network|resolve|connection|Could not find a version|No matching distribution" /tmp/e2e-prereqs-pip.log; then
+      if grep -qiE "network|resolve|connection|Could not find a version|No matching distribution|Max retries" /tmp/e2e-prereqs-pip.log; then
         problem "pip install \"moto[server]==5.2.1\" failed: PyPI is unreachable from this machine (log /tmp/e2e-prereqs-pip.log); install moto[server] 5.2.1 into this python3 another way"
       else
         problem "pip install \"moto[server]==5.2.1\" failed (log /tmp/e2e-prereqs-pip.log)"

@@ -9,8 +9,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mirror="${ZENML_TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 if [ -d "$mirror" ]; then
   rc="$here/.terraformrc.offline"
-  printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$rc.tmp"
-  mv "$rc.tmp" "$rc"
+  # A private temp file per run: concurrent runs must not race on the same temp name.
+  tmp="$(mktemp "$rc.XXXXXX")"
+  printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$tmp"
+  mv -f "$tmp" "$rc"
   export TF_CLI_CONFIG_FILE="$rc"
 elif [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
   unset TF_CLI_CONFIG_FILE

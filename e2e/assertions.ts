@@ -1,0 +1,325 @@
+/**
+ * Checks of what was really created, read back through the AWS API from the emulator. Each check
+ * throws with a precise message; each function returns the list of checks it made (for the report).
+ */
+import type { EnvironmentConfig, PlatformConfig } from "../lib/config/schema";
+import { Aws, AwsError, StackJson } from "./harness";
+
+/** Terraform outputs (`terraform output -json`), values only. */
+export type Outputs = Record<string, any>;
+
+class Checks {
+  readonly done: string[] = [];
+  constructor(private readonly scope: string) {}
+  /** Records `what` when `ok`, else throws with `detail`. */
+  that(ok: boolean, what: string, detail: () => string = () => ""): void {
+    if (!ok) throw new Error(`[${this.scope}] ${what}: FAILED ${detail()}`);
+    this.done.push(what);
+  }
+  equal(actual: unknown, expected: unknown, what: string): void {
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    this.that(a === e, what, () => `\n  expected ${e}\n  actual   ${a}`);
+  }
+}
+
+const sorted = (xs: readonly string[]) => [...xs].sort();
+const stripDot = (s: string) => s.toLowerCase().replace(/\.$/, "");
+
+/** "in tcp 443 0.0.0.0/0", "out tcp 8000 sg:<name>" for every permission of a group. */
+function ruleStrings(group: any, nameById: Map<string, string>): { rules: string[]; undescribed: string[] } {
+  const rules: string[] = [];
+  const undescribed: string[] = [];
+  for (const [dir, perms] of [["in", group.IpPermissions ?? []], ["out", group.IpPermissionsEgress ?? []]] as const) {
+    for (const p of perms) {
+      const ports = p.FromPort === undefined ? "all" : p.FromPort === p.ToPort ? String(p.FromPort) : `${p.FromPort}-${p.ToPort}`;
+      const head = `${dir} ${p.IpProtocol === "-1" ? "all" : p.IpProtocol} ${ports}`;
+      const peers: Array<[string, string | undefined]> = [
+        ...(p.IpRanges ?? []).map((r: any) => [r.CidrIp, r.Description] as [string, string | undefined]),
+        ...(p.Ipv6Ranges ?? []).map((r: any) => [r.CidrIpv6, r.Description] as [string, string | undefined]),
+        ...(p.PrefixListIds ?? []).map((r: any) => [`pl:${r.PrefixListId}`, r.Description] as [string, string | undefined]),
+        ...(p.UserIdGroupPairs ?? []).map((r: any) => [`sg:${nameById.get(r.GroupId) ?? r.GroupId}`, r.Description] as [string, string | undefined]),
+      ];
+      for (const [peer, description] of peers) {
+        rules.push(`${head} ${peer}`);
+        if (!description) undescribed.push(`${head} ${peer}`);
+      }
+    }
+  }
+  return { rules: sorted(rules), undescribed };
+}
+
+/** Parses the synthesized container definitions of the stack's task definition. */
+function synthesizedContainers(stack: StackJson): any[] {
+  const tds = Object.values(stack.resource?.aws_ecs_task_definition ?? {});
+  if (tds.length !== 1) throw new Error(`expected one aws_ecs_task_definition in the synthesized stack, found ${tds.length}`);
+  return JSON.parse(tds[0].container_definitions as string) as any[];
+}
+
+/** A synthesized value with `${...}` references as a regular expression for the deployed value. */
+function synthPattern(value: string): RegExp {
+  const parts = value.split(/\$\{[^}]+\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".+")}$`);
+}
+
+/** The guide's workspace: network, security groups, ALB, target group, service, task, database, DNS. */
+export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: StackJson, outputs: Outputs): Promise<string[]> {
+  const check = new Checks(c.envName);
+  const n = c.name;
+
+  // --- Security groups: exactly the guide's rules, each described
+  const sgNames = { alb: `${n}-alb`, ecs: `${n}-ecs`, rds: `${n}-rds` };
+  const { SecurityGroups: groups } = await aws.call("ec2", "describe_security_groups", {
+    Filters: [{ Name: "group-name", Values: Object.values(sgNames) }],
+  });
+  check.equal(sorted(groups.map((g: any) => g.GroupName)), sorted(Object.values(sgNames)), "security groups alb/ecs/rds exist");
+  const nameById = new Map<string, string>(groups.map((g: any) => [g.GroupId, String(g.GroupName).slice(n.length + 1)]));
+  const byKey = (k: keyof typeof sgNames) => groups.find((g: any) => g.GroupName === sgNames[k]);
+  const expectedRules: Record<keyof typeof sgNames, string[]> = {
+    alb: ["in tcp 443 0.0.0.0/0", "in tcp 80 0.0.0.0/0", "out tcp 8000 sg:ecs"],
+    ecs: ["in tcp 8000 sg:alb", "out tcp 443 0.0.0.0/0", "out tcp 3306 sg:rds"],
+    rds: ["in tcp 3306 sg:ecs"],
+  };
+  for (const k of ["alb", "ecs", "rds"] as const) {
+    const { rules, undescribed } = ruleStrings(byKey(k), nameById);
+    check.equal(rules, sorted(expectedRules[k]), `SG ${k} rules exactly ${expectedRules[k].join("; ")}${k === "rds" ? " (no egress)" : ""}`);
+    check.equal(undescribed, [], `SG ${k} rules all have a description`);
+  }
+  const vpcId: string = byKey("alb").VpcId;
+
+  // --- Load balancer, listeners, target group
+  const { LoadBalancers: [alb] } = await aws.call("elbv2", "describe_load_balancers", { Names: [`${n}-alb`] });
+  // moto leaves Scheme empty when CreateLoadBalancer omits it (the provider does for internal=false);
+  // AWS's default is internet-facing, so an absent scheme is read as that.
+  check.equal([alb.Scheme ?? "internet-facing", alb.Type, alb.VpcId], ["internet-facing", "application", vpcId], "ALB internet-facing application in the VPC");
+  check.equal(alb.SecurityGroups, [byKey("alb").GroupId], "ALB uses only the ALB security group");
+  const { Attributes: attrList } = await aws.call("elbv2", "describe_load_balancer_attributes", { LoadBalancerArn: alb.LoadBalancerArn });
+  const attrs = Object.fromEntries(attrList.map((a: any) => [a.Key, a.Value]));
+  check.equal(attrs["deletion_protection.enabled"], String(c.loadBalancer.deletionProtection), `ALB deletion protection ${c.loadBalancer.deletionProtection ? "on" : "off"}`);
+  check.equal(attrs["routing.http.drop_invalid_header_fields.enabled"], "true", "ALB drops invalid header fields");
+  check.equal(attrs["access_logs.s3.enabled"], "true", "ALB access logs enabled");
+  check.equal(attrs["idle_timeout.timeout_seconds"], String(c.loadBalancer.idleTimeoutSeconds), "ALB idle timeout");
+
+  const { TargetGroups: [tg] } = await aws.call("elbv2", "describe_target_groups", { Names: [`${n}-tg`] });
+  check.equal(
+    {
+      protocol: tg.Protocol, port: tg.Port, targetType: tg.TargetType, vpc: tg.VpcId, enabled: tg.HealthCheckEnabled,
+      path: tg.HealthCheckPath, hcPort: tg.HealthCheckPort, hcProtocol: tg.HealthCheckProtocol, interval: tg.HealthCheckIntervalSeconds,
+      timeout: tg.HealthCheckTimeoutSeconds, healthy: tg.HealthyThresholdCount, unhealthy: tg.UnhealthyThresholdCount, matcher: tg.Matcher?.HttpCode,
+    },
+    {
+      protocol: "HTTP", port: 8000, targetType: "ip", vpc: vpcId, enabled: true,
+      path: "/health", hcPort: "8000", hcProtocol: "HTTP", interval: 30,
+      timeout: 5, healthy: 2, unhealthy: 3, matcher: "200",
+    },
+    "target group HTTP:8000 ip, health check /health port 8000 interval 30 timeout 5 healthy 2 unhealthy 3 matcher 200",
+  );
+
+  const { Listeners: listeners } = await aws.call("elbv2", "describe_listeners", { LoadBalancerArn: alb.LoadBalancerArn });
+  check.equal(sorted(listeners.map((l: any) => `${l.Protocol}:${l.Port}`)), ["HTTP:80", "HTTPS:443"], "exactly two listeners, HTTPS:443 and HTTP:80");
+  const https = listeners.find((l: any) => l.Port === 443);
+  const http = listeners.find((l: any) => l.Port === 80);
+  check.equal(
+    https.DefaultActions.map((a: any) => ({ type: a.Type, tg: a.TargetGroupArn ?? a.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn })),
+    [{ type: "forward", tg: tg.TargetGroupArn }],
+    "443 forwards to the target group",
+  );
+  check.equal(https.SslPolicy, c.loadBalancer.sslPolicy, `443 SSL policy ${c.loadBalancer.sslPolicy}`);
+  check.equal(
+    http.DefaultActions.map((a: any) => ({ type: a.Type, protocol: a.RedirectConfig?.Protocol, port: a.RedirectConfig?.Port, code: a.RedirectConfig?.StatusCode })),
+    [{ type: "redirect", protocol: "HTTPS", port: "443", code: "HTTP_301" }],
+    "80 redirects to HTTPS:443 with HTTP_301",
+  );
+  const certArn: string = https.Certificates?.[0]?.CertificateArn;
+  if (c.dns.certificateArn) {
+    check.equal(certArn, c.dns.certificateArn, "443 uses the configured certificate");
+  } else {
+    const { Certificate: cert } = await aws.call("acm", "describe_certificate", { CertificateArn: certArn });
+    check.equal([cert.DomainName, cert.Status, cert.Type], [c.dns.domainName, "ISSUED", "AMAZON_ISSUED"], "443 uses an issued ACM certificate for the domain");
+  }
+
+  // --- DNS
+  if (c.dns.provider === "route53" && c.dns.hostedZoneId) {
+    const { ResourceRecordSets: records } = await aws.call("route53", "list_resource_record_sets", { HostedZoneId: c.dns.hostedZoneId });
+    const alias = records.find((r: any) => stripDot(r.Name) === c.dns.domainName && r.Type === "A");
+    check.that(Boolean(alias?.AliasTarget), `alias A record ${c.dns.domainName} exists`, () => JSON.stringify(records));
+    check.equal(stripDot(alias.AliasTarget.DNSName), stripDot(alb.DNSName), "alias A record points at the ALB");
+    if (!c.dns.certificateArn) {
+      const { Certificate: cert } = await aws.call("acm", "describe_certificate", { CertificateArn: certArn });
+      const rr = cert.DomainValidationOptions?.[0]?.ResourceRecord;
+      check.that(
+        Boolean(rr) && records.some((r: any) => stripDot(r.Name) === stripDot(rr.Name) && r.Type === rr.Type),
+        "ACM DNS validation record exists in the zone",
+        () => JSON.stringify({ rr, records: records.map((r: any) => `${r.Type} ${r.Name}`) }),
+      );
+    }
+  }
+
+  // --- Database
+  const { DBInstances: [db] } = await aws.call("rds", "describe_db_instances", { DBInstanceIdentifier: `${n}-db` });
+  const { KeyMetadata: key } = await aws.call("kms", "describe_key", { KeyId: `alias/${n}` });
+  check.equal(db.Engine, "mysql", "DB engine mysql");
+  check.that(String(db.EngineVersion).startsWith(c.database.engineVersion), `DB engine version ${c.database.engineVersion}`, () => db.EngineVersion);
+  check.equal(db.MultiAZ, c.database.multiAz, `DB multi-AZ ${c.database.multiAz}`);
+  check.equal(db.BackupRetentionPeriod, c.database.backupRetentionDays, `DB backup retention ${c.database.backupRetentionDays} days`);
+  check.equal([db.StorageEncrypted, db.KmsKeyId], [true, key.Arn], "DB storage encrypted with the environment's KMS key");
+  check.equal(sorted(db.EnabledCloudwatchLogsExports ?? []), ["error", "general", "slowquery"], "DB exports error/general/slowquery logs");
+  check.equal(db.DeletionProtection, c.database.deletionProtection, `DB deletion protection ${c.database.deletionProtection ? "on" : "off"}`);
+  check.equal(db.PubliclyAccessible, false, "DB not publicly accessible");
+  check.equal((db.VpcSecurityGroups ?? []).map((g: any) => g.VpcSecurityGroupId), [byKey("rds").GroupId], "DB uses only the RDS security group");
+  check.that(Boolean(db.MasterUserSecret?.SecretArn), "DB master password managed by RDS in Secrets Manager", () => JSON.stringify(db.MasterUserSecret));
+  check.equal(db.MasterUserSecret.KmsKeyId, key.Arn, "DB master secret encrypted with the environment's KMS key");
+  check.equal(db.DBName, c.database.databaseName, `DB name ${c.database.databaseName}`);
+  const dbSecretArn: string = db.MasterUserSecret.SecretArn;
+
+  // --- OAuth2 secret
+  const oauth2SecretArn: string = c.zenml.oauth2ClientSecretArn ?? outputs.oauth2_secret_arn;
+  check.that(Boolean(oauth2SecretArn), "OAuth2 client secret ARN known");
+  if (!c.zenml.oauth2ClientSecretArn) {
+    const secret = await aws.call("secretsmanager", "describe_secret", { SecretId: oauth2SecretArn });
+    check.equal([secret.Name, secret.KmsKeyId === key.Arn || secret.KmsKeyId === key.KeyId], [c.zenml.oauth2ClientSecretName, true], "OAuth2 secret created, KMS-encrypted, without a value in Terraform");
+  }
+
+  // --- ECS service and task definition
+  const { services: [svc] } = await aws.call("ecs", "describe_services", { cluster: n, services: ["zenml-server"] });
+  const net = svc.networkConfiguration?.awsvpcConfiguration ?? {};
+  check.equal([svc.launchType, svc.status], ["FARGATE", "ACTIVE"], "ECS service on Fargate, active");
+  check.equal(svc.desiredCount, c.service.desiredCount, `ECS desired count ${c.service.desiredCount}`);
+  check.equal([net.assignPublicIp, net.securityGroups], ["DISABLED", [byKey("ecs").GroupId]], "ECS tasks without public IP, only the ECS security group");
+  const albSubnets = (alb.AvailabilityZones ?? []).map((z: any) => z.SubnetId);
+  check.that((net.subnets ?? []).length >= 2 && !(net.subnets as string[]).some((s) => albSubnets.includes(s)), "ECS tasks in private subnets (not the ALB's)", () => JSON.stringify({ ecs: net.subnets, alb: albSubnets }));
+  check.equal(
+    (svc.loadBalancers ?? []).map((l: any) => [l.targetGroupArn, l.containerName, l.containerPort]),
+    [[tg.TargetGroupArn, "zenml-server", 8000]],
+    "ECS service registered in the target group (zenml-server:8000)",
+  );
+  // (moto 5.2 returns no deploymentConfiguration, so the circuit breaker cannot be read back here.)
+
+  const { taskDefinition: td } = await aws.call("ecs", "describe_task_definition", { taskDefinition: svc.taskDefinition });
+  check.equal([td.requiresCompatibilities, td.networkMode, td.cpu, td.memory], [["FARGATE"], "awsvpc", String(c.service.cpu), String(c.service.memory)], "task definition Fargate/awsvpc with the configured CPU/memory");
+  check.that(Boolean(td.executionRoleArn) && Boolean(td.taskRoleArn) && td.executionRoleArn !== td.taskRoleArn, "separate execution and task roles");
+  const server = td.containerDefinitions.find((d: any) => d.name === "zenml-server");
+  check.equal(server.image, `${c.zenml.image}:${c.zenml.version}`, "server image pinned to the configured version");
+  check.equal((server.portMappings ?? []).map((p: any) => p.containerPort), [8000], "server listens on 8000");
+
+  const env: Record<string, string> = Object.fromEntries((server.environment ?? []).map((e: any) => [e.name, e.value]));
+  const secrets: Record<string, string> = Object.fromEntries((server.secrets ?? []).map((e: any) => [e.name, e.valueFrom]));
+  const expectedEnv: Record<string, string> = {
+    ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
+    ZENML_SERVER_PRO_API_URL: c.zenml.apiUrl,
+    ZENML_SERVER_PRO_DASHBOARD_URL: c.zenml.dashboardUrl,
+    ZENML_SERVER_PRO_ORGANIZATION_ID: c.zenml.organizationId,
+    ZENML_SERVER_PRO_ORGANIZATION_NAME: c.zenml.organizationName,
+    ZENML_SERVER_PRO_WORKSPACE_ID: c.zenml.workspaceId,
+    ZENML_SERVER_PRO_WORKSPACE_NAME: c.zenml.workspaceName,
+    ZENML_SERVER_PRO_OAUTH2_AUDIENCE: c.zenml.oauth2Audience,
+    ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
+    ZENML_SERVER_PORT: "8000",
+    ZENML_LOGGING_LEVEL: c.zenml.loggingLevel,
+    ZENML_STORE_URL: `mysql://${db.Endpoint.Address}:3306/${c.database.databaseName}`,
+    ...(c.database.requireTls ? { ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true" } : {}),
+  };
+  for (const [k, v] of Object.entries(expectedEnv)) check.equal(env[k], v, `env ${k}=${v}`);
+  check.that(Object.keys(env).every((k) => k.startsWith("ZENML_")), "every env name is ZENML_*", () => Object.keys(env).join(", "));
+  check.that(!("ZENML_DATABASE_URL" in env), "no ZENML_DATABASE_URL (it would carry the password inline)");
+  check.that(
+    !Object.keys(env).some((k) => /PASSWORD|SECRET|USERNAME/.test(k)),
+    "no credential in plain env",
+    () => Object.keys(env).filter((k) => /PASSWORD|SECRET|USERNAME/.test(k)).join(", "),
+  );
+  check.equal(
+    secrets,
+    {
+      ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2SecretArn,
+      ZENML_STORE_PASSWORD: `${dbSecretArn}:password::`,
+      ZENML_STORE_USERNAME: `${dbSecretArn}:username::`,
+    },
+    "secrets only: OAuth2 client secret and DB username/password from the RDS-managed secret",
+  );
+  const synthServer = synthesizedContainers(stack).find((d) => d.name === "zenml-server");
+  const synthEnv: Record<string, string> = Object.fromEntries((synthServer.environment ?? []).map((e: any) => [e.name, e.value]));
+  check.equal(sorted(Object.keys(env)), sorted(Object.keys(synthEnv)), "deployed env names = synthesized env names");
+  for (const [k, v] of Object.entries(synthEnv)) {
+    check.that(synthPattern(v).test(env[k]), `env ${k} as synthesized`, () => `synthesized ${v}, deployed ${env[k]}`);
+  }
+
+  // --- Autoscaling
+  if (c.service.maxCapacity > c.service.minCapacity) {
+    const resourceId = `service/${n}/zenml-server`;
+    const { ScalableTargets: [target] } = await aws.call("application-autoscaling", "describe_scalable_targets", { ServiceNamespace: "ecs", ResourceIds: [resourceId] });
+    check.equal([target.MinCapacity, target.MaxCapacity], [c.service.minCapacity, c.service.maxCapacity], `autoscaling ${c.service.minCapacity}..${c.service.maxCapacity} tasks`);
+    const { ScalingPolicies: [policy] } = await aws.call("application-autoscaling", "describe_scaling_policies", { ServiceNamespace: "ecs", ResourceId: resourceId });
+    const cfg = policy.TargetTrackingScalingPolicyConfiguration;
+    check.equal(
+      [policy.PolicyType, cfg.TargetValue, cfg.PredefinedMetricSpecification.PredefinedMetricType],
+      ["TargetTrackingScaling", c.service.targetCpuPercent, "ECSServiceAverageCPUUtilization"],
+      `target tracking on CPU ${c.service.targetCpuPercent}%`,
+    );
+    const { Tags: tags } = await aws.call("application-autoscaling", "list_tags_for_resource", { ResourceARN: target.ScalableTargetARN });
+    check.equal([tags.Project, tags.Environment], ["zenml-hybrid", c.envName], "scalable target carries the default tags");
+  }
+
+  // --- Alarms and logs
+  const alarmCount = Object.keys(stack.resource?.aws_cloudwatch_metric_alarm ?? {}).length;
+  const { MetricAlarms: alarms } = await aws.call("cloudwatch", "describe_alarms", { AlarmNamePrefix: `${n}-` });
+  check.that(
+    alarms.length === alarmCount && alarms.every((a: any) => (a.AlarmActions ?? []).includes(outputs.alarm_topic_arn)),
+    `${alarmCount} alarms notify the alarm topic`,
+    () => JSON.stringify(alarms.map((a: any) => [a.AlarmName, a.AlarmActions])),
+  );
+  const { logGroups } = await aws.call("logs", "describe_log_groups", { logGroupNamePrefix: c.observability.logGroupName });
+  const group = logGroups.find((g: any) => g.logGroupName === c.observability.logGroupName);
+  check.equal([group?.retentionInDays, group?.kmsKeyId], [c.observability.logRetentionDays, key.Arn], "container log group with retention, KMS-encrypted");
+  return check.done;
+}
+
+/** A platform stack: its shared VPC. */
+export async function assertPlatform(aws: Aws, c: PlatformConfig, outputs: Outputs): Promise<string[]> {
+  const check = new Checks(c.envName);
+  const { Vpcs: [vpc] } = await aws.call("ec2", "describe_vpcs", { VpcIds: [outputs.vpc_id] });
+  check.equal(vpc.CidrBlock, c.network.vpcCidr, `shared VPC ${c.network.vpcCidr}`);
+  const { Subnets: subnets } = await aws.call("ec2", "describe_subnets", { Filters: [{ Name: "vpc-id", Values: [vpc.VpcId] }] });
+  const azs = c.network.availabilityZones?.length ?? c.network.azCount;
+  check.equal(subnets.length, 2 * azs, `${2 * azs} subnets (public + private per AZ)`);
+  const { FlowLogs: flowLogs } = await aws.call("ec2", "describe_flow_logs", { Filters: [{ Name: "resource-id", Values: [vpc.VpcId] }] });
+  check.equal(flowLogs.map((f: any) => f.TrafficType), ["ALL"], "VPC flow log of all traffic");
+  return check.done;
+}
+
+/** The state bucket(s) of the bootstrap stack. */
+export async function assertStateBuckets(aws: Aws, buckets: ReadonlyArray<{ name: string; region: string }>): Promise<string[]> {
+  const check = new Checks("state-bootstrap");
+  for (const { name, region } of buckets) {
+    const call = (op: string) => aws.call("s3", op, { Bucket: name }, region);
+    check.equal((await call("get_bucket_versioning")).Status, "Enabled", `${name}: versioning enabled`);
+    const enc = (await call("get_bucket_encryption")).ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault;
+    check.that(["AES256", "aws:kms"].includes(enc.SSEAlgorithm), `${name}: default encryption ${enc.SSEAlgorithm}`);
+    check.equal(
+      (await call("get_public_access_block")).PublicAccessBlockConfiguration,
+      { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      `${name}: all public access blocked`,
+    );
+    check.equal((await call("get_bucket_ownership_controls")).OwnershipControls.Rules[0].ObjectOwnership, "BucketOwnerEnforced", `${name}: bucket owner enforced`);
+    const policy = JSON.parse((await call("get_bucket_policy")).Policy);
+    const deny = policy.Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
+    check.that(
+      deny?.Effect === "Deny" && JSON.stringify(deny.Condition) === JSON.stringify({ Bool: { "aws:SecureTransport": "false" } }),
+      `${name}: policy denies non-TLS access`,
+      () => JSON.stringify(policy),
+    );
+    const rules = (await call("get_bucket_lifecycle_configuration")).Rules;
+    check.that(rules.some((r: any) => r.Status === "Enabled" && r.NoncurrentVersionExpiration?.NoncurrentDays), `${name}: noncurrent versions expire`, () => JSON.stringify(rules));
+  }
+  return check.done;
+}
+
+/** True when the API call fails with one of the "not found" codes. */
+export async function isGone(aws: Aws, service: string, op: string, params: Record<string, unknown>, region?: string): Promise<boolean> {
+  try {
+    await aws.call(service, op, params, region);
+    return false;
+  } catch (e) {
+    if (e instanceof AwsError && /NotFound|NoSuch|404/i.test(e.code)) return true;
+    throw e;
+  }
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""moto server for the e2e suite, with four fidelity fixes over moto 5.2.
+
+1. Application Auto Scaling tagging. The AWS provider (hashicorp/aws 5.x) calls ListTagsForResource after RegisterScalableTarget (and
+TagResource/UntagResource when tags change). moto 5.2 does not implement those actions, so the
+provider retries until it times out. This launcher adds them to moto's Application Auto Scaling
+responses, backed by an in-memory tag store keyed by scalable-target ARN, then runs moto's
+standalone server on the given host and port.
+
+2. Route53 hosted zone IDs. Real zone IDs start with "Z" (e.g. Z0123456789ABCDEFGHIJ) and the
+environment schema checks that (^Z[A-Z0-9]{4,31}$); moto 5.2 draws 22 random characters from
+A-Z0-9, so most of its IDs would be rejected by the config loader. Zone IDs minted here are "Z"
+plus 21 random characters.
+
+3. RDS DbiResourceId. moto 5.2 gives every DB instance the same DbiResourceId
+(db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U). The provider reads an instance by that ID, so with two instances
+in one account (two workspaces on a shared platform network) it finds two and fails with
+"couldn't find resource". Each instance gets its own ID here, as in AWS.
+
+4. RDS default CA. New DB instances in AWS get the CA rds-ca-rsa2048-g1 by default; moto says
+"rds-ca-default". The provider does not send ca_cert_identifier on CreateDBInstance: when the
+created instance reports another CA it calls ModifyDBInstance and waits for the instance a second
+time (about 80 s more per stack against moto, none against AWS). The AWS default is used here.
+
+Usage: python3 e2e/moto_server.py --host 127.0.0.1 --port 4566
+Environment the harness sets: MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies such as
+AmazonECSTaskExecutionRolePolicy exist), MOTO_ACM_VALIDATION_WAIT=0 (requested certificates are
+issued at once).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from typing import Any
+
+import random
+import string
+
+from moto.applicationautoscaling import responses as aas_responses
+from moto.rds import models as rds_models
+from moto.route53 import models as route53_models
+from moto.core.exceptions import JsonRESTError
+
+# (account, region) -> target ARN -> {key: value}
+_TAGS: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+_LOCK = threading.Lock()
+
+
+def _store(resp: Any) -> dict[str, dict[str, str]]:
+    return _TAGS.setdefault((resp.current_account, resp.region), {})
+
+
+def _known_arns(resp: Any) -> set[str]:
+    backend = resp.applicationautoscaling_backend
+    return {t.arn for dims in backend.targets.values() for t in dims.values()}
+
+
+def _require_target(resp: Any, arn: str) -> None:
+    if arn not in _known_arns(resp):
+        raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for ARN {arn}")
+
+
+def list_tags_for_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _require_target(self, arn)
+    with _LOCK:
+        return json.dumps({"Tags": dict(_store(self).get(arn, {}))})
+
+
+def tag_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _require_target(self, arn)
+    with _LOCK:
+        _store(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return json.dumps({})
+
+
+def untag_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _require_target(self, arn)
+    with _LOCK:
+        tags = _store(self).setdefault(arn, {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+    return json.dumps({})
+
+
+_original_register = aas_responses.ApplicationAutoScalingResponse.register_scalable_target
+_original_deregister = aas_responses.ApplicationAutoScalingResponse.deregister_scalable_target
+
+
+def register_scalable_target(self: Any) -> str:
+    """RegisterScalableTarget also accepts Tags (on creation)."""
+    body = _original_register(self)
+    tags = self._get_param("Tags")
+    if tags:
+        arn = json.loads(body)["ScalableTargetARN"]
+        with _LOCK:
+            _store(self).setdefault(arn, {}).update(tags)
+    return body
+
+
+def deregister_scalable_target(self: Any) -> str:
+    before = _known_arns(self)
+    body = _original_deregister(self)
+    gone = before - _known_arns(self)
+    with _LOCK:
+        for arn in gone:
+            _store(self).pop(arn, None)
+    return body
+
+
+def _route53_zone_id(*_args: Any, **_kwargs: Any) -> str:
+    return "Z" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(21))
+
+
+_original_db_instance_init = rds_models.DBInstance.__init__
+
+
+def _db_instance_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _original_db_instance_init(self, *args, **kwargs)
+    if self.ca_certificate_identifier in (None, "", "rds-ca-default"):
+        self.ca_certificate_identifier = "rds-ca-rsa2048-g1"
+    self.dbi_resource_id = "db-" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(26))
+
+
+def patch() -> None:
+    rds_models.DBInstance.__init__ = _db_instance_init  # type: ignore[method-assign]
+    # Keep moto's @moto_id wrapper (custom IDs, no duplicates); only the random part changes.
+    route53_models.create_route53_zone_id = route53_models.moto_id(_route53_zone_id)  # type: ignore[attr-defined]
+    cls = aas_responses.ApplicationAutoScalingResponse
+    cls.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+    cls.tag_resource = tag_resource  # type: ignore[attr-defined]
+    cls.untag_resource = untag_resource  # type: ignore[attr-defined]
+    cls.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
+    cls.deregister_scalable_target = deregister_scalable_target  # type: ignore[method-assign]
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    patch()
+    from moto.server import main as moto_main
+
+    moto_main(["--host", args.host, "--port", str(args.port)])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
