@@ -7,12 +7,12 @@
  *   JSON synthesized from the same config). Skipped with a warning when terraform is missing locally;
  *   fails in CI (CI=true).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../lib/config/load";
 import { escapeTemplate, repairHcl, synthHcl } from "../scripts/synth-hcl";
-import { CONFIG_DIR, ROOT, synthAll, tempDir } from "./helpers";
+import { CONFIG_DIR, synthAll, tempDir } from "./helpers";
+import { describeWithTerraform, Diagnostic, terraform, terraformAvailable } from "./terraform";
 
 describe("repair of cdktf's HCL rendering", () => {
   test("escapes quotes and backslashes outside interpolations only", () => {
@@ -115,28 +115,13 @@ describe("repair of cdktf's HCL rendering", () => {
   });
 });
 
-const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
 /**
  * The shipped config, by output folder name. (The examples render and validate too, but each
  * `terraform validate` run costs seconds per stack on 2 cores; the renderer repairs they need are
  * covered by the unit tests above.)
  */
 const CONFIG_DIRS: Record<string, string> = { config: CONFIG_DIR };
-const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-const MISSING = "terraform CLI not found on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) to validate the HCL rendering of the stacks";
-if (!available && !process.env.CI) console.warn(`SKIPPED HCL validate: ${MISSING}`);
-
-function terraform(cwd: string, ...args: string[]) {
-  const r = spawnSync(TF_ENV, ["terraform", ...args], { cwd, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
-  return { ok: r.status === 0, stdout: r.stdout, output: `${r.stdout}\n${r.stderr}` };
-}
-
-interface Diagnostic {
-  severity: string;
-  summary: string;
-  detail: string;
-  range?: { filename: string };
-}
+const { describe: describeTf, missing: MISSING } = describeWithTerraform("validate the HCL rendering of the stacks");
 
 /** hcl2json of cdktf's CLI (or of CDK Terrain's after a migration): HCL text → Terraform JSON. */
 function hcl2json(): ((file: string, text: string) => Promise<any>) | undefined {
@@ -168,13 +153,13 @@ function normalize(value: any): any {
   return value;
 }
 
-(available || process.env.CI ? describe : describe.skip)("HCL rendering of every stack", () => {
+describeTf("HCL rendering of every stack", () => {
   let root: string;
   const stacks: string[] = [];
   /** The JSON synth of the same config (in-process, as the other suites do), by stack folder. */
   const json: Record<string, unknown> = {};
   beforeAll(() => {
-    if (!available) throw new Error(MISSING);
+    if (!terraformAvailable) throw new Error(MISSING);
     root = tempDir("zenml-hcl-");
     for (const [name, dir] of Object.entries(CONFIG_DIRS)) {
       synthHcl(path.join(root, name), { configDir: dir, log: () => undefined });

@@ -13,37 +13,21 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
+import { describeWithTerraform, Diagnostic, terraform, terraformAvailable, terraformVersion } from "./terraform";
 
-const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
 const EXAMPLES = path.join(ROOT, "examples");
 /** Shipped config and every example, by output folder name. */
 const CONFIG_DIRS: Record<string, string> = {
   config: CONFIG_DIR,
   ...Object.fromEntries(fs.readdirSync(EXAMPLES).map((e) => [`examples-${e}`, path.join(EXAMPLES, e, "config")])),
 };
-const terraformVersion = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
-const available = terraformVersion.status === 0;
-const MISSING = "terraform CLI not found on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) to run `terraform validate` on the synthesized stacks";
+const { describe: describeTf, missing: MISSING } = describeWithTerraform("run `terraform validate` on the synthesized stacks");
 
-if (!available && !process.env.CI) console.warn(`SKIPPED terraform validate: ${MISSING}`);
-
-function terraform(cwd: string, ...args: string[]) {
-  const r = spawnSync(TF_ENV, ["terraform", ...args], { cwd, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
-  return { ok: r.status === 0, stdout: r.stdout, output: `${r.stdout}\n${r.stderr}` };
-}
-
-interface Diagnostic {
-  severity: string;
-  summary: string;
-  detail: string;
-  range?: { filename: string };
-}
-
-(available || process.env.CI ? describe : describe.skip)("terraform validate", () => {
+describeTf("terraform validate", () => {
   let root: string;
   const stacks: string[] = [];
   beforeAll(() => {
-    if (!available) throw new Error(MISSING);
+    if (!terraformAvailable) throw new Error(MISSING);
     root = tempDir("zenml-validate-");
     for (const [name, dir] of Object.entries(CONFIG_DIRS)) {
       const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "main.js")], {
