@@ -1,15 +1,14 @@
 /**
- * Builds the cdktf App from validated environments: one stack per environment plus the state
- * bootstrap stack. Kept apart from main.ts so tests build exactly what `cdktf synth` builds.
+ * Builds the cdktf App from validated config files: one stack per platform and environment file plus
+ * the state bootstrap stack. Kept apart from main.ts so tests build exactly what `cdktf synth` builds.
  */
 import { App } from "cdktf";
+import { BOOTSTRAP_STACK } from "./config/load";
 import { AnyConfig, PlatformConfig } from "./config/schema";
+import { applyPolicies } from "./policy";
 import { StateBootstrapStack, StateLocations } from "../stacks/bootstrap-stack";
 import { PlatformStack } from "../stacks/platform-stack";
 import { ZenmlHybridStack } from "../stacks/zenml-stack";
-
-import { BOOTSTRAP_STACK } from "./config/load";
-import { applyPolicies } from "./policy";
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {

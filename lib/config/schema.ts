@@ -6,7 +6,7 @@
  * (see {@link PRESETS}), whose values come from the ZenML ECS hybrid guide.
  */
 import { z } from "zod";
-import { SUPPORTED_REGIONS } from "../regions";
+import { SUPPORTED_REGIONS, ZENML_PRO_IMAGE_REPOSITORY } from "../regions";
 
 /** Fargate task sizes AWS accepts: CPU units → allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -384,7 +384,7 @@ export const PRESETS = {
 export const DEFAULTS = {
   name: "zenml-hybrid",
   zenml: {
-    image: "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server",
+    image: ZENML_PRO_IMAGE_REPOSITORY,
     apiUrl: "https://cloudapi.zenml.io",
     dashboardUrl: "https://cloud.zenml.io",
     oauth2Audience: "https://cloudapi.zenml.io",
