@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Checks, and installs where this machine can, what `npm run test:e2e` needs:
 #   - Node.js >= 20 and the npm dependencies (npm ci when node_modules is incomplete);
-#   - Terraform >= 1.10 on PATH (the S3 backend's use_lockfile);
+#   - Terraform >= 1.11 on PATH (the S3 backend's use_lockfile; ephemeral resources and write-only arguments);
 #   - the hashicorp/aws provider: the offline mirror /opt/tf-plugins (or $ZENML_TF_PLUGIN_MIRROR),
 #     else Terraform needs registry.terraform.io;
-#   - python3 with moto[server] 5.x and boto3 (pip install "moto[server]==5.2.1" when missing).
+#   - python3 with moto[server] 5.x and boto3 (pip install "moto[server]==5.2.1" when missing);
+#   - for the migration-lock test: MariaDB server, Debian's python3 with pymysql, and openssl
+#     (apt-get install mariadb-server python3-pymysql openssl when missing).
 # Exits non-zero with one line per missing piece and how to get it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,15 +30,15 @@ else
   fi
 fi
 
-# --- Terraform >= 1.10
+# --- Terraform >= 1.11
 if ! command -v terraform >/dev/null 2>&1; then
   problem "terraform is not on PATH: install Terraform >= 1.10 from HashiCorp (https://developer.hashicorp.com/terraform/install: the release zip, or HashiCorp's apt repository; Debian's archive has no Terraform)"
 else
   tf_version="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null || terraform version | head -1 | sed -E 's/^Terraform v//')"
   tf_major="${tf_version%%.*}"
   tf_minor="$(echo "$tf_version" | cut -d. -f2)"
-  if [ "$tf_major" -lt 1 ] || { [ "$tf_major" -eq 1 ] && [ "$tf_minor" -lt 10 ]; }; then
-    problem "terraform $tf_version is too old: the e2e suite needs Terraform >= 1.10"
+  if [ "$tf_major" -lt 1 ] || { [ "$tf_major" -eq 1 ] && [ "$tf_minor" -lt 11 ]; }; then
+    problem "terraform $tf_version is too old: the stacks need Terraform >= 1.11 (write-only secret_string_wo)"
   else
     say "terraform $tf_version"
   fi
@@ -87,6 +89,19 @@ else
     problem "moto[server] is still not importable by python3 after pip install"
   fi
 fi
+
+# --- MariaDB, pymysql and openssl for e2e/migration-lock.test.ts (the migration container's program)
+lock_python="${E2E_PYMYSQL_PYTHON:-/usr/bin/python3}"
+lock_ready() { [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 && "$lock_python" -c 'import pymysql' >/dev/null 2>&1; }
+if ! lock_ready; then
+  say "installing mariadb-server python3-pymysql openssl (apt) for the migration-lock test"
+  if command -v apt-get >/dev/null 2>&1; then
+    { [ "$(id -u)" -eq 0 ] && apt-get install -y -q mariadb-server python3-pymysql openssl || sudo apt-get install -y -q mariadb-server python3-pymysql openssl; } >/tmp/e2e-prereqs-apt.log 2>&1 \
+      || { [ "$(id -u)" -eq 0 ] && apt-get update -q >/dev/null 2>&1 && apt-get install -y -q mariadb-server python3-pymysql openssl >>/tmp/e2e-prereqs-apt.log 2>&1; } || true
+  fi
+  lock_ready || problem "the migration-lock test needs /usr/sbin/mariadbd, mariadb-install-db, openssl and $lock_python with pymysql: apt-get install mariadb-server python3-pymysql openssl (log /tmp/e2e-prereqs-apt.log)"
+fi
+lock_ready && say "mariadb $(/usr/sbin/mariadbd --version | awk '{print $3}'), pymysql $("$lock_python" -c 'import pymysql; print(pymysql.__version__)')"
 
 if [ "$missing" -ne 0 ]; then
   echo "e2e-prereqs: not ready for npm run test:e2e (see MISSING above)" >&2

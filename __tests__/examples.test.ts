@@ -131,18 +131,18 @@ describe("many workspaces on one platform network", () => {
   test("each workspace has its own database, secret, service, ALB, DNS name and state key", () => {
     const get = (w: string) => ({
       db: only(stacks[w], "aws_db_instance").identifier,
-      secret: only(stacks[w], "aws_secretsmanager_secret").name,
+      secrets: resources(stacks[w], "aws_secretsmanager_secret").map((x) => x.name).sort(),
       cluster: only(stacks[w], "aws_ecs_cluster").name,
       alb: only(stacks[w], "aws_lb").name,
       dns: resources(stacks[w], "aws_route53_record").find((r) => r.type === "A")!.name,
       key: stacks[w].terraform.backend.s3.key,
     });
     expect(get("workspace-a")).toEqual({
-      db: "zenml-ws-a-db", secret: "zenml/team-a/pro/oauth2-client-secret", cluster: "zenml-ws-a", alb: "zenml-ws-a-alb",
+      db: "zenml-ws-a-db", secrets: ["zenml/team-a/pro/oauth2-client-secret", "zenml/zenml-ws-a/server-jwt-secret-key"], cluster: "zenml-ws-a", alb: "zenml-ws-a-alb",
       dns: "team-a.zenml.mycompany.com", key: "zenml/workspace-a.tfstate",
     });
     expect(get("workspace-b")).toEqual({
-      db: "zenml-ws-b-db", secret: "zenml/team-b/pro/oauth2-client-secret", cluster: "zenml-ws-b", alb: "zenml-ws-b-alb",
+      db: "zenml-ws-b-db", secrets: ["zenml/team-b/pro/oauth2-client-secret", "zenml/zenml-ws-b/server-jwt-secret-key"], cluster: "zenml-ws-b", alb: "zenml-ws-b-alb",
       dns: "team-b.zenml.mycompany.com", key: "zenml/workspace-b.tfstate",
     });
   });

@@ -195,10 +195,13 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
   describe("Step 3: secrets", () => {
     test("OAuth2 client secret container in Secrets Manager with the guide's name, KMS, no value", () => {
-      const secret = only(stack, "aws_secretsmanager_secret");
-      expect(secret.name).toBe("zenml/pro/oauth2-client-secret");
-      expect(secret.kms_key_id).toMatch(/aws_kms_key/);
-      expect(stack.resource.aws_secretsmanager_secret_version).toBeUndefined();
+      const secret = resources(stack, "aws_secretsmanager_secret").find((x) => x.name === "zenml/pro/oauth2-client-secret");
+      expect(secret).toBeDefined();
+      expect(secret!.kms_key_id).toMatch(/aws_kms_key/);
+      // The only version Terraform writes is the JWT signing key's, through the write-only argument.
+      const versions = resources(stack, "aws_secretsmanager_secret_version");
+      expect(versions.map((v) => v.secret_id)).toEqual([expect.stringMatching(/^\$\{aws_secretsmanager_secret\.jwt-secret-key_secret_[^.]+\.id\}$/)]);
+      expect(versions[0].secret_string).toBeUndefined();
     });
 
     test("no secret or password value anywhere in the synthesized JSON", () => {
@@ -226,6 +229,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(bySid.ReadTaskSecrets.resources).toEqual([
         expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
         expect.stringMatching(/^\$\{aws_db_instance\..+\.master_user_secret\[0\]\.secret_arn\}$/),
+        expect.stringMatching(/^\$\{aws_secretsmanager_secret\.jwt-secret-key_secret_[^.]+\.arn\}$/),
       ]);
       expect(bySid.DecryptTaskSecrets).toMatchObject({ actions: ["kms:Decrypt"], resources: [expect.stringMatching(/aws_kms_key/)] });
       expect(bySid.WriteContainerLogs.actions).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
@@ -259,21 +263,28 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(c.essential).toBe(true);
     });
 
-    test("every environment variable of the guide's table, plus the credential-free store URL", () => {
+    test("every environment variable of the guide's table, plus what ZenML's server code reads", () => {
       const envVars = Object.fromEntries(server(stack).environment.map((e: any) => [e.name, e.value]));
       expect(envVars).toEqual({
         ...GUIDE_ENV(env),
+        // ZENML_DATABASE_URL (the guide) is replaced by a credential-free ZENML_STORE_URL plus secrets.
         ZENML_STORE_URL: expect.stringMatching(/^mysql:\/\/\$\{aws_db_instance\.[^}]+\.address\}:3306\/zenml_hybrid$/),
-        ZENML_STORE_SSL_CA: "/etc/zenml/rds-ca/bundle.pem",
+        ZENML_STORE_TYPE: "sql",
+        ZENML_STORE_SSL: "true",
+        ZENML_STORE_SSL_CA: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/),
         ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
+        ZENML_LOGGING_VERBOSITY: "INFO",
         ZENML_CONFIG_PATH: "/zenml/.zenconfig",
+        HOME: "/home/zenml",
+        DISABLE_DATABASE_MIGRATION: "true",
       });
     });
 
-    test("OAuth2 secret and DB credentials only through `secrets`", () => {
+    test("OAuth2 secret, JWT signing key and DB credentials only through `secrets`", () => {
       const secrets = Object.fromEntries(server(stack).secrets.map((e: any) => [e.name, e.valueFrom]));
       expect(secrets).toEqual({
         ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/),
+        ZENML_SERVER_JWT_SECRET_KEY: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:::\$\{aws_secretsmanager_secret_version\.[^}]+\.version_id\}$/),
         ZENML_STORE_USERNAME: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:username::$/),
         ZENML_STORE_PASSWORD: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:password::$/),
       });
@@ -298,30 +309,32 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       }
     });
 
-    test("RDS CA bundle fetched by an init container the server waits for", () => {
-      const fetcher = containers(stack).find((c) => c.name === "rds-ca-bundle");
-      expect(fetcher.essential).toBe(false);
-      expect(fetcher.command.join(" ")).toContain("https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem");
+    test("three containers of the one server image: volume preparation, migration, server (in that order)", () => {
+      expect(containers(stack).map((c) => [c.name, c.image, c.essential])).toEqual([
+        ["zenml-server", "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server:0.84.3", true],
+        ["writable-volumes", "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server:0.84.3", false],
+        ["migrate-database", "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server:0.84.3", false],
+      ]);
       expect(server(stack).dependsOn).toEqual([
         { containerName: "writable-volumes", condition: "SUCCESS" },
-        { containerName: "rds-ca-bundle", condition: "SUCCESS" },
+        { containerName: "migrate-database", condition: "SUCCESS" },
       ]);
-      expect(td.volume).toEqual([{ name: "zenml-tmp" }, { name: "zenml-config" }, { name: "rds-ca-bundle" }]);
+      expect(td.volume).toEqual([{ name: "zenml-zenconfig" }, { name: "home-zenml" }, { name: "tmp" }]);
     });
 
-    test("read-only root filesystem everywhere; the server writes only to /tmp and ZENML_CONFIG_PATH volumes", () => {
+    test("read-only root filesystem everywhere; the server writes only to its config, HOME and /tmp volumes", () => {
       for (const c of containers(stack)) {
         expect(c.readonlyRootFilesystem).toBe(true);
         expect(c.privileged).toBeUndefined();
       }
       expect(server(stack).mountPoints).toEqual([
-        { sourceVolume: "zenml-tmp", containerPath: "/tmp", readOnly: false },
-        { sourceVolume: "zenml-config", containerPath: "/zenml/.zenconfig", readOnly: false },
-        { sourceVolume: "rds-ca-bundle", containerPath: "/etc/zenml/rds-ca", readOnly: true },
+        { sourceVolume: "zenml-zenconfig", containerPath: "/zenml/.zenconfig", readOnly: false },
+        { sourceVolume: "home-zenml", containerPath: "/home/zenml", readOnly: false },
+        { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
       ]);
       const init = containers(stack).find((c) => c.name === "writable-volumes");
-      expect(init).toMatchObject({ essential: false, command: ["sh", "-c", "chmod 1777 /volumes/tmp /volumes/config"] });
-      expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-tmp", "zenml-config"]);
+      expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], command: ["chmod 1777 /volumes/zenml-zenconfig /volumes/home-zenml /volumes/tmp"] });
+      expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-zenconfig", "home-zenml", "tmp"]);
     });
   });
 
@@ -353,7 +366,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
     test("circuit breaker with rollback and a health-check grace period", () => {
       expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
-      expect(svc.health_check_grace_period_seconds).toBe(180);
+      expect(svc.health_check_grace_period_seconds).toBe(600);
     });
 
     test(`desired_count ${prod ? "ignored (autoscaling owns it)" : "managed by Terraform (no autoscaling)"}`, () => {

@@ -331,6 +331,7 @@ describe("our stacks", () => {
         ...both("security-groups/alb-in-http ZNVPC5"),
         ...both("security-groups/ecs-out-https ZNVPC6"), // HTTPS egress to ZenML Cloud/AWS APIs
         ...both("pro-secret/oauth2-client-secret ZNSEC2"), // value issued by ZenML Pro
+        ...both("jwt-secret-key/secret ZNSEC2"), // rotating the JWT key logs everyone out: a deliberate, configured step
         // dev preset opt-outs, recorded from configuration
         "dev/database/instance ZNRDS5",
         "dev/database/instance ZNRDS6",

@@ -1,11 +1,67 @@
 /**
- * The ZenML server's container environment (the guide's Step 5 table), split into plain variables
- * and variables ECS injects from Secrets Manager.
+ * The ZenML server container's runtime contract, built in one place (the role of
+ * `src/zenml/zen_server/deploy/helm/templates/_environment.tpl` in ZenML's Helm chart): every plain
+ * variable, every variable ECS injects from Secrets Manager, the paths the server writes to, and the
+ * one-off schema migration that runs before a server of a new version serves.
+ *
+ * Each variable names the ZenML setting it feeds. Sources (zenml-io/zenml):
+ * - `src/zenml/config/server_config.py`: `ServerConfiguration` reads `ZENML_SERVER_<FIELD>`
+ *   (`deployment_type`, `server_url`, `jwt_secret_key`, ...); `ServerProConfiguration` reads
+ *   `ZENML_SERVER_PRO_<FIELD>`.
+ * - `src/zenml/zen_stores/sql_zen_store.py`: `SqlZenStoreConfiguration`, read from `ZENML_STORE_<FIELD>`
+ *   (`url`, `username`, `password`, `ssl`, `ssl_ca`, `ssl_verify_server_cert`). A `ssl_ca` that is not a
+ *   file is PEM content, which the server writes to `<local stores path>/certificates/ssl_ca.pem`.
+ * - `src/zenml/constants.py`: `ENV_ZENML_LOGGING_VERBOSITY = "ZENML_LOGGING_VERBOSITY"`,
+ *   `ENV_ZENML_CONFIG_PATH`, `ENV_ZENML_DISABLE_DATABASE_MIGRATION = "DISABLE_DATABASE_MIGRATION"`.
+ * - `docker/base.Dockerfile` (server stage): user `zenml` (UID 1000, `useradd -m`, so HOME is
+ *   `/home/zenml`), `ENV ZENML_CONFIG_PATH=/zenml/.zenconfig`, `ENTRYPOINT ["/entrypoint.sh"]`,
+ *   `CMD [... "--port", "8080" ...]`.
  */
 import { EnvironmentConfig } from "./config/schema";
+import { rdsCaBundle } from "./rds-ca";
 
-/** Where the server container finds the RDS CA bundle fetched by the init container. */
-export const RDS_CA_DIR = "/etc/zenml/rds-ca";
+/** Directories the server writes to; task volumes when the root filesystem is read-only. */
+export const ZENML_WRITABLE_PATHS = {
+  /** `ZENML_CONFIG_PATH`: global config and local stores, including the written CA file (`docker/base.Dockerfile`). */
+  config: "/zenml/.zenconfig",
+  /** `HOME` of the image's `zenml` user (`useradd -m` in `docker/base.Dockerfile`); Python caches write here. */
+  home: "/home/zenml",
+  /** Temporary files. */
+  tmp: "/tmp",
+} as const;
+
+/** MySQL named lock that serializes schema migrations across tasks (`GET_LOCK`, session-scoped). */
+export const MIGRATION_LOCK_NAME = "zenml_schema_migration";
+
+/**
+ * The migration container's program (`python -c`): it takes the MySQL named lock
+ * {@link MIGRATION_LOCK_NAME} on its own connection, runs `zenml migrate-database` (the command of the
+ * chart's `templates/server-db-job.yaml`) while holding it, and exits with the command's status. Tasks
+ * that start together (first deploy, a rollout, scale-out during a rollout) queue on the lock; the
+ * first migrates, the rest find the schema at head and do nothing. The lock dies with the connection,
+ * so a crashed migration never leaves it held. It reads only variables this module sets and uses
+ * pymysql, which the server image installs for its own MySQL driver (`mysql+pymysql`). No `${` or
+ * `%{` sequences: the text passes through Terraform's template syntax.
+ */
+export function migrationProgram(lockTimeoutSeconds: number): string {
+  return [
+    "import os, ssl, subprocess, sys, urllib.parse",
+    "import pymysql",
+    "url = urllib.parse.urlparse(os.environ['ZENML_STORE_URL'])",
+    "ca = os.environ.get('ZENML_STORE_SSL_CA')",
+    "tls = {'ssl': ssl.create_default_context(cadata=ca)} if ca else {}",
+    "conn = pymysql.connect(host=url.hostname, port=url.port or 3306, user=os.environ['ZENML_STORE_USERNAME'],",
+    "    password=os.environ['ZENML_STORE_PASSWORD'], database=url.path.lstrip('/'), **tls)",
+    "with conn.cursor() as cur:",
+    `    cur.execute('SELECT GET_LOCK(%s, %s)', ('${MIGRATION_LOCK_NAME}', ${lockTimeoutSeconds}))`,
+    "    if cur.fetchone()[0] != 1:",
+    `        sys.exit('migration lock ${MIGRATION_LOCK_NAME} not acquired within ${lockTimeoutSeconds} s')`,
+    "    print('migration lock acquired; running zenml migrate-database', flush=True)",
+    "    code = subprocess.call(['zenml', 'migrate-database'])",
+    "conn.close()",
+    "sys.exit(code)",
+  ].join("\n");
+}
 
 /** Inputs known only once resources exist (Terraform references). */
 export interface ZenmlRuntimeRefs {
@@ -15,6 +71,10 @@ export interface ZenmlRuntimeRefs {
   readonly dbSecretArn: string;
   /** OAuth2 client secret ARN. */
   readonly oauth2SecretArn: string;
+  /** `valueFrom` of the JWT signing key: the secret ARN pinned to its current version (`arn:::version-id`). */
+  readonly jwtSecretValueFrom: string;
+  /** CA the RDS instance's server certificate is issued by (`ca_cert_identifier`). */
+  readonly dbCaCertIdentifier: string;
   /** Runner registry and run-log bucket of the aws-kubernetes workload manager. */
   readonly workloadManager?: { readonly registry: string; readonly bucket: string };
 }
@@ -25,21 +85,34 @@ export const WORKLOAD_MANAGER_SOURCES = {
   kubernetes: "zenml_cloud_plugins.kubernetes_workload_manager.KubernetesWorkloadManager",
 } as const;
 
-/** Plain and secret variables of the server container. */
-export interface ZenmlContainerEnvironment {
+/** Plain and secret variables of one container. */
+export interface ContainerEnvironment {
   readonly environment: Record<string, string>;
   readonly secrets: Record<string, string>;
 }
 
+/** What the server and its migration container get. */
+export interface ZenmlContainerEnvironment {
+  /** The serving container: never migrates (`DISABLE_DATABASE_MIGRATION`). */
+  readonly server: ContainerEnvironment;
+  /** The migration container: the same store and server settings, migrations enabled, plus its program. */
+  readonly migration: ContainerEnvironment & { readonly entryPoint: string[]; readonly command: string[] };
+  /** Directories both containers write to. */
+  readonly writablePaths: readonly string[];
+}
+
 /**
- * Builds the server environment. Database credentials are not put in the guide's
- * `ZENML_DATABASE_URL` (which would carry the password inline, in plain text): the URL goes in
- * `ZENML_STORE_URL` without credentials, and ECS injects `ZENML_STORE_USERNAME`/`ZENML_STORE_PASSWORD`
- * from the RDS-managed secret's JSON keys.
+ * Builds the containers' environment. Database credentials are not put in the guide's
+ * `ZENML_DATABASE_URL` (which would carry the password inline, in plain text; ZenML reads no such
+ * variable either): the URL goes in `ZENML_STORE_URL` without credentials, and ECS injects
+ * `ZENML_STORE_USERNAME`/`ZENML_STORE_PASSWORD` from the RDS-managed secret's JSON keys.
  */
 export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): ZenmlContainerEnvironment {
   const environment: Record<string, string> = {
+    // ServerConfiguration (server_config.py, prefix ZENML_SERVER_)
     ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
+    ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
+    // ServerProConfiguration (server_config.py, prefix ZENML_SERVER_PRO_)
     ZENML_SERVER_PRO_API_URL: c.zenml.apiUrl,
     ZENML_SERVER_PRO_DASHBOARD_URL: c.zenml.dashboardUrl,
     ZENML_SERVER_PRO_ORGANIZATION_ID: c.zenml.organizationId,
@@ -47,24 +120,43 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     ZENML_SERVER_PRO_WORKSPACE_ID: c.zenml.workspaceId,
     ZENML_SERVER_PRO_WORKSPACE_NAME: c.zenml.workspaceName,
     ZENML_SERVER_PRO_OAUTH2_AUDIENCE: c.zenml.oauth2Audience,
-    ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
+    // The guide's listen address and port: read by the Pro image's entrypoint (not public); OSS code reads
+    // neither (the OSS image's CMD passes --host/--port to uvicorn). service.containerPort sets the port.
     ZENML_SERVER_HOSTNAME: "0.0.0.0",
-    ZENML_SERVER_PORT: "8000",
+    ZENML_SERVER_PORT: String(c.service.containerPort),
+    // constants.py ENV_ZENML_LOGGING_VERBOSITY; the guide's ZENML_LOGGING_LEVEL is kept, but ZenML does not read it.
+    ZENML_LOGGING_VERBOSITY: c.zenml.loggingLevel,
     ZENML_LOGGING_LEVEL: c.zenml.loggingLevel,
+    // SqlZenStoreConfiguration (sql_zen_store.py, prefix ZENML_STORE_); the chart's migration job sets ZENML_STORE_TYPE=sql.
+    ZENML_STORE_TYPE: "sql",
     ZENML_STORE_URL: `mysql://${refs.dbAddress}:3306/${c.database.databaseName}`,
+    // constants.py ENV_ZENML_CONFIG_PATH (the image's default, on a writable volume) and the image user's HOME.
+    ZENML_CONFIG_PATH: ZENML_WRITABLE_PATHS.config,
+    HOME: ZENML_WRITABLE_PATHS.home,
   };
   if (c.database.requireTls) {
-    environment.ZENML_STORE_SSL_CA = `${RDS_CA_DIR}/bundle.pem`;
+    // The parameter group sets require_secure_transport=1: the client must speak TLS and verify the server.
+    environment.ZENML_STORE_SSL = "true";
+    environment.ZENML_STORE_SSL_CA = rdsCaBundle(c.region, refs.dbCaCertIdentifier);
     environment.ZENML_STORE_SSL_VERIFY_SERVER_CERT = "true";
   }
   Object.assign(environment, workloadManagerEnvironment(c, refs));
+  const secrets = {
+    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretArn,
+    ZENML_SERVER_JWT_SECRET_KEY: refs.jwtSecretValueFrom,
+    ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
+    ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,
+  };
   return {
-    environment,
-    secrets: {
-      ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretArn,
-      ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
-      ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,
+    // constants.py ENV_ZENML_DISABLE_DATABASE_MIGRATION: the serving container never runs Alembic.
+    server: { environment: { ...environment, DISABLE_DATABASE_MIGRATION: "true" }, secrets },
+    migration: {
+      environment,
+      secrets,
+      entryPoint: ["python", "-c"],
+      command: [migrationProgram(c.service.migrationLockTimeoutSeconds)],
     },
+    writablePaths: Object.values(ZENML_WRITABLE_PATHS),
   };
 }
 
@@ -89,9 +181,4 @@ function workloadManagerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs
     ZENML_SERVER_MAX_CONCURRENT_TEMPLATE_RUNS: String(wm.maxConcurrentTemplateRuns),
     ZENML_KUBERNETES_WORKLOAD_MANAGER_POD_RESOURCES: JSON.stringify(wm.podResources),
   };
-}
-
-/** The RDS CA bundle of a region (AWS "Using SSL/TLS to encrypt a connection to a DB instance"). */
-export function rdsCaBundleUrl(region: string): string {
-  return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 }

@@ -6,6 +6,7 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { suppress } from "../lib/policy/suppress";
+import { DEFAULT_RDS_CA } from "../lib/rds-ca";
 
 /** Props of {@link Database}. */
 export interface DatabaseProps {
@@ -127,6 +128,8 @@ export class Database extends Construct {
   public readonly masterSecretArn: string;
   /** Database name. */
   public readonly databaseName: string;
+  /** CA of the instance's server certificate (`ca_cert_identifier`). */
+  public readonly caCertIdentifier: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -167,6 +170,7 @@ export class Database extends Construct {
 
     const pi = props.performanceInsights ?? false;
     const skipFinal = props.skipFinalSnapshot ?? true;
+    this.caCertIdentifier = props.caCertIdentifier ?? DEFAULT_RDS_CA;
     this.instance = new DbInstance(this, "instance", {
       identifier: `${props.name}-db`,
       engine: "mysql",
@@ -203,7 +207,7 @@ export class Database extends Construct {
       performanceInsightsRetentionPeriod: pi ? 7 : undefined,
       monitoringInterval: interval,
       monitoringRoleArn,
-      caCertIdentifier: props.caCertIdentifier ?? "rds-ca-rsa2048-g1",
+      caCertIdentifier: this.caCertIdentifier,
       applyImmediately: false,
     });
     // Configured opt-outs (the dev preset's cost profile) are recorded as explicit policy exceptions.

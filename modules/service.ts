@@ -4,14 +4,16 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 
-/** An init container that downloads a CA bundle into a volume shared with the server. */
-export interface CaBundleFetcher {
-  /** Image with `sh` and `curl`. */
-  readonly image: string;
-  /** HTTPS URL of the PEM bundle. */
-  readonly url: string;
-  /** Directory the bundle is mounted at (read-only) in the server container; the file is `bundle.pem`. */
-  readonly mountPath: string;
+/** A one-off container that runs before the server in every task, with the server image. */
+export interface MigrationContainer {
+  /** Entry point (replaces the image's). */
+  readonly entryPoint: string[];
+  /** Command (arguments of the entry point). */
+  readonly command: string[];
+  /** Plain environment variables (never secrets). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Variables injected by ECS from Secrets Manager: name → `valueFrom`. */
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 /** Props of {@link ZenmlService}. */
@@ -52,10 +54,15 @@ export interface ZenmlServiceProps {
    */
   readonly memory?: number;
   /**
-   * Container port.
+   * Container port: where the server listens, the target group's port and the security groups' app port.
    * @default 8000
    */
   readonly containerPort?: number;
+  /**
+   * Server command (replaces the image's `CMD`, keeps its `ENTRYPOINT`).
+   * @default none (the image's CMD)
+   */
+  readonly command?: string[];
   /**
    * Plain environment variables (never secrets).
    * @default {}
@@ -122,43 +129,35 @@ export interface ZenmlServiceProps {
    */
   readonly healthCheckGracePeriodSeconds?: number;
   /**
-   * Init container fetching the RDS CA bundle for TLS to MySQL.
+   * Container that runs to completion before the server starts in every task (the schema migration).
    * @default none
    */
-  readonly caBundle?: CaBundleFetcher;
+  readonly migration?: MigrationContainer;
   /**
    * Resources the service must wait for (the listener that attaches the target group to the ALB).
    * @default []
    */
   readonly dependsOn?: ITerraformDependable[];
   /**
-   * Run the server container with a read-only root filesystem. It then writes only to two task
-   * volumes: `/tmp` and the ZenML config directory (`ZENML_CONFIG_PATH`), which an init container
-   * makes writable for the image's non-root user.
+   * Run every container with a read-only root filesystem. The server and migration containers then
+   * write only to task volumes mounted at `writablePaths`, which a first container opens (mode 1777)
+   * for the image's non-root user: the server image itself, run as root for that single `chmod`.
    * @default true
    */
   readonly readonlyRootFilesystem?: boolean;
   /**
-   * ZenML global config directory (`ZENML_CONFIG_PATH`) on a task volume when the root filesystem is
-   * read-only; the zenml server images use `/zenml/.zenconfig`.
-   * @default "/zenml/.zenconfig" (or `environment.ZENML_CONFIG_PATH` when set)
+   * Directories the server writes to; each becomes a task volume when the root filesystem is read-only.
+   * @default ["/tmp"]
    */
-  readonly configPath?: string;
-  /**
-   * Image of the init container that makes the task volumes writable (needs `sh` and `chmod`).
-   * @default "public.ecr.aws/amazonlinux/amazonlinux:2023-minimal"
-   */
-  readonly volumeInitImage?: string;
+  readonly writablePaths?: readonly string[];
 }
-
-/** Default ZenML config directory of the zenml server images. */
-export const ZENML_CONFIG_DIR = "/zenml/.zenconfig";
 
 /**
  * The guide's Steps 5-6: a Fargate task definition for the ZenML Pro server and an ECS service in a
  * cluster with Container Insights, private subnets without public IPs, registered in the ALB target
- * group, with a deployment circuit breaker that rolls back failed releases. Containers run with a
- * read-only root filesystem (the server writes only to its /tmp and config-directory volumes).
+ * group, with a deployment circuit breaker that rolls back failed releases. Every container uses the
+ * server image and a read-only root filesystem; in each task a volume-preparation container and the
+ * migration container (if any) run to completion before the server starts.
  */
 export class ZenmlService extends Construct {
   /** The cluster. */
@@ -185,66 +184,67 @@ export class ZenmlService extends Construct {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, [valueKey]: value }));
 
-    const ca = props.caBundle;
-    const fetcherName = "rds-ca-bundle";
-    // Read-only root: the server writes only to /tmp and its config directory, two task volumes that
-    // start root-owned (0755) on Fargate; an init container opens them (1777) for the image's user.
+    // Read-only root: the server writes only to task volumes. On Fargate they start root-owned (0755);
+    // the first container (the server image as root, one chmod, no capabilities) opens them (1777).
     const readOnly = props.readonlyRootFilesystem ?? true;
-    const configPath = props.environment?.ZENML_CONFIG_PATH ?? props.configPath ?? ZENML_CONFIG_DIR;
-    const initName = "writable-volumes";
+    const volumeInitName = "writable-volumes";
+    const migrationName = "migrate-database";
     const writable = readOnly
-      ? [
-          { volume: "zenml-tmp", path: "/tmp", initPath: "/volumes/tmp" },
-          { volume: "zenml-config", path: configPath, initPath: "/volumes/config" },
-        ]
+      ? (props.writablePaths ?? ["/tmp"]).map((path) => {
+          const volume = path.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+          return { volume, path, initPath: `/volumes/${volume}` };
+        })
       : [];
-    const environment = readOnly ? { ...props.environment, ZENML_CONFIG_PATH: configPath } : props.environment;
-    const dependsOn = [
-      ...(readOnly ? [{ containerName: initName, condition: "SUCCESS" }] : []),
-      ...(ca ? [{ containerName: fetcherName, condition: "SUCCESS" }] : []),
-    ];
-    const mountPoints = [
-      ...writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.path, readOnly: false })),
-      ...(ca ? [{ sourceVolume: fetcherName, containerPath: ca.mountPath, readOnly: true }] : []),
-    ];
-    const containers: object[] = [
-      {
-        name: containerName,
-        image: props.image,
-        essential: true,
-        portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp" }],
-        environment: byName(environment, "value"),
-        secrets: byName(props.secrets, "valueFrom"),
-        logConfiguration,
-        readonlyRootFilesystem: readOnly,
-        ...(dependsOn.length > 0 ? { dependsOn } : {}),
-        ...(mountPoints.length > 0 ? { mountPoints } : {}),
-      },
-    ];
+    const mountPoints = writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.path, readOnly: false }));
+    const afterVolumes = readOnly ? [{ containerName: volumeInitName, condition: "SUCCESS" }] : [];
+    const withDependencies = (dependsOn: object[]) => (dependsOn.length > 0 ? { dependsOn } : {});
+    const withMounts = mountPoints.length > 0 ? { mountPoints } : {};
+    const containers: object[] = [];
     if (readOnly) {
       containers.push({
-        name: initName,
-        image: props.volumeInitImage ?? "public.ecr.aws/amazonlinux/amazonlinux:2023-minimal",
+        name: volumeInitName,
+        image: props.image,
         essential: false,
-        command: ["sh", "-c", `chmod 1777 ${writable.map((w) => w.initPath).join(" ")}`],
+        user: "0",
+        entryPoint: ["sh", "-c"],
+        command: [`chmod 1777 ${writable.map((w) => w.initPath).join(" ")}`],
         mountPoints: writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.initPath, readOnly: false })),
         readonlyRootFilesystem: true,
+        linuxParameters: { capabilities: { drop: ["ALL"] } },
         logConfiguration,
       });
     }
-    if (ca) {
+    const migration = props.migration;
+    if (migration) {
       containers.push({
-        name: fetcherName,
-        image: ca.image,
+        name: migrationName,
+        image: props.image,
         essential: false,
-        command: ["sh", "-c", `curl -fsS --retry 5 --proto =https -o /ca/bundle.pem ${ca.url}`],
-        mountPoints: [{ sourceVolume: fetcherName, containerPath: "/ca", readOnly: false }],
-        readonlyRootFilesystem: true,
+        entryPoint: migration.entryPoint,
+        command: migration.command,
+        environment: byName(migration.environment, "value"),
+        secrets: byName(migration.secrets, "valueFrom"),
+        readonlyRootFilesystem: readOnly,
+        ...withDependencies(afterVolumes),
+        ...withMounts,
         logConfiguration,
       });
     }
+    containers.unshift({
+      name: containerName,
+      image: props.image,
+      essential: true,
+      ...(props.command ? { command: props.command } : {}),
+      portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp" }],
+      environment: byName(props.environment, "value"),
+      secrets: byName(props.secrets, "valueFrom"),
+      logConfiguration,
+      readonlyRootFilesystem: readOnly,
+      ...withDependencies([...afterVolumes, ...(migration ? [{ containerName: migrationName, condition: "SUCCESS" }] : [])]),
+      ...withMounts,
+    });
 
-    const volumes = [...writable.map((w) => ({ name: w.volume })), ...(ca ? [{ name: fetcherName }] : [])];
+    const volumes = writable.map((w) => ({ name: w.volume }));
     this.cluster = new EcsCluster(this, "cluster", {
       name: props.clusterName,
       setting: [{ name: "containerInsights", value: "enabled" }],

@@ -13,7 +13,10 @@
  * - `precondition` / `postcondition` in `lifecycle` are written as a list argument
  *   (`postcondition = [{...}]`), which Terraform rejects; they are turned into blocks;
  * - references in `depends_on`, `provider`, `ignore_changes` and `replace_triggered_by` are written
- *   quoted (deprecated since Terraform 0.12, a warning on every validate); the quotes are removed.
+ *   quoted (deprecated since Terraform 0.12, a warning on every validate); the quotes are removed;
+ * - top-level `ephemeral` blocks (ephemeral resources, written through the escape hatch because
+ *   cdktf has no class for them) are dropped; they are rendered from a JSON synth of the same app
+ *   and appended.
  * Every repair is listed on stdout, and the HCL is what `terraform validate` checks in __tests__/hcl.test.ts.
  */
 import { spawnSync } from "child_process";
@@ -79,6 +82,20 @@ export function escapeTemplate(raw: string): string {
     }
   }
   return out;
+}
+
+/** HCL for the top-level `ephemeral` blocks of a stack's JSON (flat attributes: strings, numbers, booleans). */
+export function renderEphemeralBlocks(ephemeral: Record<string, Record<string, Record<string, unknown>>> | undefined): string[] {
+  return Object.entries(ephemeral ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => {
+      const attributes = Object.entries(body).map(([k, v]) => {
+        if (typeof v === "string") return `  ${k} = "${escapeTemplate(v)}"`;
+        if (typeof v === "number" || typeof v === "boolean") return `  ${k} = ${v}`;
+        throw new Error(`ephemeral.${type}.${name}.${k}: only strings, numbers and booleans can be rendered as HCL here`);
+      });
+      return `ephemeral "${type}" "${name}" {\n${attributes.join("\n")}\n}\n`;
+    }),
+  );
 }
 
 /** True when `body` (between a string's outer quotes) has a `"` outside interpolations that no backslash escapes. */
@@ -214,6 +231,10 @@ export function synthHcl(outdir: string, options: SynthHclOptions = {}): string[
   if (r.status !== 0) throw new Error(`synth failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
   if (r.stdout.trim()) log(r.stdout.trimEnd());
   if (r.stderr.trim()) log(r.stderr.trimEnd());
+  // The same app as JSON, for the blocks the HCL renderer drops.
+  const jsonDir = fs.mkdtempSync(path.join(outdir, ".json-"));
+  const j = spawnSync(process.execPath, [main], { env: { ...env, SYNTH_HCL_OUTPUT: "false", CDKTF_OUTDIR: jsonDir }, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (j.status !== 0) throw new Error(`JSON synth failed (exit ${j.status}):\n${j.stderr}${j.stdout}`);
 
   const stacksDir = path.join(outdir, "stacks");
   const stacks = fs.readdirSync(stacksDir).sort();
@@ -221,7 +242,10 @@ export function synthHcl(outdir: string, options: SynthHclOptions = {}): string[
     const file = path.join(stacksDir, stack, "cdk.tf");
     if (!fs.existsSync(file)) throw new Error(`${file} was not written: is SYNTH_HCL_OUTPUT ignored?`);
     const { text, repairs } = repairHcl(fs.readFileSync(file, "utf8"));
-    fs.writeFileSync(file, text);
+    const json = JSON.parse(fs.readFileSync(path.join(jsonDir, "stacks", stack, "cdk.tf.json"), "utf8"));
+    const ephemeral = renderEphemeralBlocks(json.ephemeral);
+    fs.writeFileSync(file, [text, ...ephemeral].join("\n"));
+    if (ephemeral.length > 0) log(`  ${stack}/cdk.tf: added ${ephemeral.length} ephemeral block(s) cdktf's HCL renderer drops`);
     for (const fix of repairs.filter((r) => r.kind !== "unquoted-reference")) {
       const what = fix.kind === "escaped-quotes" ? "escaped the quotes that cdktf's HCL renderer left unescaped" : "turned the list cdktf renders into blocks";
       log(`  ${stack}/cdk.tf:${fix.line} ${fix.block}: ${fix.attribute}: ${what}`);
@@ -229,6 +253,7 @@ export function synthHcl(outdir: string, options: SynthHclOptions = {}): string[
     const unquoted = repairs.filter((r) => r.kind === "unquoted-reference").length;
     if (unquoted > 0) log(`  ${stack}/cdk.tf: removed the quotes cdktf puts around ${unquoted} reference(s) (depends_on, provider, lifecycle)`);
   }
+  fs.rmSync(jsonDir, { recursive: true, force: true });
   if (terraformAvailable()) {
     const fmt = spawnSync("terraform", ["fmt", "-recursive", "-list=false", stacksDir], { encoding: "utf8" });
     if (fmt.status !== 0) throw new Error(`terraform fmt failed (the HCL is not valid):\n${fmt.stderr}`);

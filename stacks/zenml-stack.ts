@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { ELB_LOG_DELIVERY_ACCOUNT } from "../lib/regions";
-import { RDS_CA_DIR, rdsCaBundleUrl, zenmlContainerEnvironment } from "../lib/zenml-environment";
+import { zenmlContainerEnvironment } from "../lib/zenml-environment";
 import { Alarms } from "../modules/alarms";
 import { ServiceAutoscaling } from "../modules/autoscaling";
 import { Database } from "../modules/database";
@@ -13,6 +13,7 @@ import { EncryptionKey } from "../modules/kms";
 import { LoadBalancer } from "../modules/load-balancer";
 import { ServiceLogs } from "../modules/logging";
 import { ExistingNetwork } from "../modules/existing-network";
+import { GeneratedSecret } from "../modules/generated-secret";
 import { NetworkRefs } from "../modules/network";
 import { ProSecret } from "../modules/secrets";
 import { SecurityGroups } from "../modules/security-groups";
@@ -48,7 +49,7 @@ export class ZenmlHybridStack extends TerraformStack {
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
     const network = this.network(c, kms.arn, props.platformNetwork);
-    const sgs = new SecurityGroups(this, "security-groups", { name: c.name, vpcId: network.vpcId });
+    const sgs = new SecurityGroups(this, "security-groups", { name: c.name, vpcId: network.vpcId, appPort: c.service.containerPort });
 
     const db = new Database(this, "database", {
       name: c.name,
@@ -64,6 +65,15 @@ export class ZenmlHybridStack extends TerraformStack {
       kmsKeyArn: kms.arn,
       recoveryWindowInDays: c.preset === "prod" ? 30 : 7,
     });
+    const jwtKey = new GeneratedSecret(this, "jwt-secret-key", {
+      secretName: `zenml/${c.name}/server-jwt-secret-key`,
+      description: "ZENML_SERVER_JWT_SECRET_KEY: the key every ZenML server task signs and verifies API tokens with",
+      kmsKeyArn: kms.arn,
+      generation: c.zenml.jwtSecretKeyGeneration,
+      recoveryWindowInDays: c.preset === "prod" ? 30 : 7,
+      rotationNote:
+        "Rotating the JWT signing key invalidates every issued token, so it is rotated deliberately: raise zenml.jwtSecretKeyGeneration and deploy.",
+    });
     const logs = new ServiceLogs(this, "logs", {
       logGroupName: c.observability.logGroupName,
       retentionDays: c.observability.logRetentionDays,
@@ -73,7 +83,7 @@ export class ZenmlHybridStack extends TerraformStack {
       name: c.name,
       accountId,
       region: c.region,
-      secretArns: [proSecret.secretArn, db.masterSecretArn],
+      secretArns: [proSecret.secretArn, db.masterSecretArn, jwtKey.secret.arn],
       // The RDS secret always uses the environment key; an existing OAuth2 secret may add its own.
       kmsKeyArns: [kms.arn, ...(proSecret.secret ? [] : proSecret.kmsKeyArns)],
       logGroupArn: logs.logGroup.arn,
@@ -93,6 +103,7 @@ export class ZenmlHybridStack extends TerraformStack {
       subnetIds: network.publicSubnetIds,
       securityGroupId: sgs.alb.id,
       certificateArn: certificate.certificateArn,
+      targetPort: c.service.containerPort,
       sslPolicy: c.loadBalancer.sslPolicy,
       deletionProtection: c.loadBalancer.deletionProtection,
       idleTimeoutSeconds: c.loadBalancer.idleTimeoutSeconds,
@@ -122,6 +133,8 @@ export class ZenmlHybridStack extends TerraformStack {
       dbAddress: db.instance.address,
       dbSecretArn: db.masterSecretArn,
       oauth2SecretArn: proSecret.secretArn,
+      jwtSecretValueFrom: jwtKey.valueFrom,
+      dbCaCertIdentifier: db.caCertIdentifier,
       workloadManager: wm && { registry: wm.repository.repositoryUrl, bucket: wm.logsBucket.bucket.bucket },
     });
     const autoscaled = c.service.maxCapacity > c.service.minCapacity;
@@ -130,8 +143,12 @@ export class ZenmlHybridStack extends TerraformStack {
       image: `${c.zenml.image}:${c.zenml.version}`,
       cpu: c.service.cpu,
       memory: c.service.memory,
-      environment: env.environment,
-      secrets: env.secrets,
+      containerPort: c.service.containerPort,
+      command: c.service.command,
+      environment: env.server.environment,
+      secrets: env.server.secrets,
+      migration: env.migration,
+      writablePaths: env.writablePaths,
       logGroupName: logs.logGroup.name,
       region: c.region,
       executionRoleArn: roles.executionRole.arn,
@@ -142,10 +159,6 @@ export class ZenmlHybridStack extends TerraformStack {
       desiredCount: c.service.desiredCount,
       autoscaled,
       healthCheckGracePeriodSeconds: c.service.healthCheckGracePeriodSeconds,
-      volumeInitImage: c.service.caFetcherImage,
-      caBundle: c.database.requireTls
-        ? { image: c.service.caFetcherImage, url: rdsCaBundleUrl(c.region), mountPath: RDS_CA_DIR }
-        : undefined,
       dependsOn: [lb.httpsListener],
     });
     if (autoscaled) {

