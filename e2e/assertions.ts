@@ -190,8 +190,8 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   check.that((net.subnets ?? []).length >= 2 && !(net.subnets as string[]).some((s) => albSubnets.includes(s)), "ECS tasks in private subnets (not the ALB's)", () => JSON.stringify({ ecs: net.subnets, alb: albSubnets }));
   check.equal(
     (svc.loadBalancers ?? []).map((l: any) => [l.targetGroupArn, l.containerName, l.containerPort]),
-    [[tg.TargetGroupArn, "zenml-server", 8000]],
-    "ECS service registered in the target group (zenml-server:8000)",
+    [[tg.TargetGroupArn, "zenml-server", c.service.containerPort]],
+    `ECS service registered in the target group (zenml-server:${c.service.containerPort})`,
   );
   // (moto 5.2 returns no deploymentConfiguration, so the circuit breaker cannot be read back here.)
 
@@ -200,7 +200,7 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   check.that(Boolean(td.executionRoleArn) && Boolean(td.taskRoleArn) && td.executionRoleArn !== td.taskRoleArn, "separate execution and task roles");
   const server = td.containerDefinitions.find((d: any) => d.name === "zenml-server");
   check.equal(server.image, `${c.zenml.image}:${c.zenml.version}`, "server image pinned to the configured version");
-  check.equal((server.portMappings ?? []).map((p: any) => p.containerPort), [8000], "server listens on 8000");
+  check.equal((server.portMappings ?? []).map((p: any) => p.containerPort), [c.service.containerPort], `server listens on ${c.service.containerPort}`);
 
   const env: Record<string, string> = Object.fromEntries((server.environment ?? []).map((e: any) => [e.name, e.value]));
   const secrets: Record<string, string> = Object.fromEntries((server.secrets ?? []).map((e: any) => [e.name, e.valueFrom]));
@@ -214,28 +214,61 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     ZENML_SERVER_PRO_WORKSPACE_NAME: c.zenml.workspaceName,
     ZENML_SERVER_PRO_OAUTH2_AUDIENCE: c.zenml.oauth2Audience,
     ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
-    ZENML_SERVER_PORT: "8000",
+    ZENML_SERVER_PORT: String(c.service.containerPort),
     ZENML_LOGGING_LEVEL: c.zenml.loggingLevel,
+    ZENML_LOGGING_VERBOSITY: c.zenml.loggingLevel,
     ZENML_STORE_URL: `mysql://${db.Endpoint.Address}:3306/${c.database.databaseName}`,
-    ...(c.database.requireTls ? { ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true" } : {}),
+    DISABLE_DATABASE_MIGRATION: "true",
+    ...(c.database.requireTls ? { ZENML_STORE_SSL: "true", ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true" } : {}),
   };
   for (const [k, v] of Object.entries(expectedEnv)) check.equal(env[k], v, `env ${k}=${v}`);
-  check.that(Object.keys(env).every((k) => k.startsWith("ZENML_")), "every env name is ZENML_*", () => Object.keys(env).join(", "));
+  if (c.database.requireTls) {
+    check.that(/^-----BEGIN CERTIFICATE-----\n/.test(env.ZENML_STORE_SSL_CA ?? ""), "env ZENML_STORE_SSL_CA carries the RDS CA bundle as PEM content");
+  }
+  check.that(
+    Object.keys(env).every((k) => k.startsWith("ZENML_") || ["HOME", "DISABLE_DATABASE_MIGRATION"].includes(k)),
+    "every env name is ZENML_*, HOME or DISABLE_DATABASE_MIGRATION",
+    () => Object.keys(env).join(", "),
+  );
   check.that(!("ZENML_DATABASE_URL" in env), "no ZENML_DATABASE_URL (it would carry the password inline)");
   check.that(
     !Object.keys(env).some((k) => /PASSWORD|SECRET|USERNAME/.test(k)),
     "no credential in plain env",
     () => Object.keys(env).filter((k) => /PASSWORD|SECRET|USERNAME/.test(k)).join(", "),
   );
-  check.equal(
-    secrets,
-    {
-      ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2SecretArn,
-      ZENML_STORE_PASSWORD: `${dbSecretArn}:password::`,
-      ZENML_STORE_USERNAME: `${dbSecretArn}:username::`,
-    },
-    "secrets only: OAuth2 client secret and DB username/password from the RDS-managed secret",
-  );
+  // --- JWT signing key: a value written by Terraform through secret_string_wo, pinned by version id
+  const jwtVersions = await aws.call("secretsmanager", "list_secret_version_ids", { SecretId: outputs.jwt_secret_arn });
+  const jwtCurrent = (jwtVersions.Versions ?? []).filter((v: any) => (v.VersionStages ?? []).includes("AWSCURRENT"));
+  check.equal(jwtCurrent.length, 1, "JWT signing key secret has one AWSCURRENT version (written by Terraform)");
+  const jwtDescribed = await aws.call("secretsmanager", "describe_secret", { SecretId: outputs.jwt_secret_arn });
+  check.equal([jwtDescribed.Name, jwtDescribed.KmsKeyId === key.Arn || jwtDescribed.KmsKeyId === key.KeyId], [`zenml/${n}/server-jwt-secret-key`, true], "JWT signing key secret KMS-encrypted with the environment's key");
+  const expectedSecrets = {
+    ZENML_SERVER_JWT_SECRET_KEY: `${outputs.jwt_secret_arn}:::${jwtCurrent[0]?.VersionId}`,
+    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2SecretArn,
+    ZENML_STORE_PASSWORD: `${dbSecretArn}:password::`,
+    ZENML_STORE_USERNAME: `${dbSecretArn}:username::`,
+  };
+  check.equal(secrets, expectedSecrets, "secrets only: OAuth2 client secret, JWT key (pinned version) and DB username/password from the RDS-managed secret");
+
+  // --- The migration container: same image and store settings, migrations on, runs before the server
+  const migration = td.containerDefinitions.find((d: any) => d.name === "migrate-database");
+  const volumes = td.containerDefinitions.find((d: any) => d.name === "writable-volumes");
+  check.that(Boolean(migration) && Boolean(volumes), "task definition has the migrate-database and writable-volumes containers");
+  if (migration && volumes) {
+    const migrationEnv: Record<string, string> = Object.fromEntries((migration.environment ?? []).map((e: any) => [e.name, e.value]));
+    const { DISABLE_DATABASE_MIGRATION: _, ...serverEnvWithoutFlag } = env;
+    check.equal(migrationEnv, serverEnvWithoutFlag, "migration container: the server's environment without DISABLE_DATABASE_MIGRATION");
+    check.equal(Object.fromEntries((migration.secrets ?? []).map((e: any) => [e.name, e.valueFrom])), expectedSecrets, "migration container: the server's secrets");
+    check.equal([migration.image, volumes.image], [server.image, server.image], "every container runs the server image");
+    check.equal([migration.essential, migration.entryPoint], [false, ["python", "-c"]], "migration container: non-essential, python -c program");
+    check.that(String(migration.command?.[0]).includes("GET_LOCK") && String(migration.command?.[0]).includes("migrate-database"), "migration container: zenml migrate-database under a MySQL named lock");
+    check.equal(
+      (server.dependsOn ?? []).map((d: any) => [d.containerName, d.condition]),
+      [["writable-volumes", "SUCCESS"], ["migrate-database", "SUCCESS"]],
+      "server starts only after the volumes were prepared and the migration succeeded",
+    );
+    check.equal([volumes.user, volumes.essential], ["0", false], "volume preparation: the server image as root, once");
+  }
   const synthServer = synthesizedContainers(stack).find((d) => d.name === "zenml-server");
   const synthEnv: Record<string, string> = Object.fromEntries((synthServer.environment ?? []).map((e: any) => [e.name, e.value]));
   check.equal(sorted(Object.keys(env)), sorted(Object.keys(synthEnv)), "deployed env names = synthesized env names");

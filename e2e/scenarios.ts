@@ -230,6 +230,16 @@ class StackRun {
 
   /** Secret values the state must never contain: [what, value]. */
   private needles: Array<[string, string]> = [];
+  /** The JWT signing key read after the first apply (it must survive later applies unchanged). */
+  private jwtKey?: string;
+
+  /** Fails if a later apply wrote a new JWT signing key (the key must be stable across deploys). */
+  private async assertJwtKeyUnchanged(after: string): Promise<void> {
+    if (!this.jwtKey) return;
+    const jwt = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs.jwt_secret_arn });
+    if (jwt.SecretString !== this.jwtKey) throw new Error(`${this.scope}: the JWT signing key changed after ${after}; it must stay stable across deploys`);
+    this.report.checks.push(`JWT signing key unchanged after ${after}`);
+  }
 
   /** Fails if a needle is in `text` (`where` names it); records the check. */
   private assertNoSecrets(text: string, where: string): void {
@@ -262,6 +272,14 @@ class StackRun {
         const password = JSON.parse(dbSecret.SecretString).password as string;
         if (!password) throw new Error(`${this.scope}: RDS master secret has no password`);
         this.needles.push(["the RDS master password", password]);
+        // The JWT signing key: Terraform generated it (ephemeral random password) and wrote it
+        // (write-only secret_string_wo); the value is in Secrets Manager and must be in no state or plan.
+        const jwt = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs.jwt_secret_arn });
+        const jwtKey = String(jwt.SecretString ?? "");
+        if (!/^[A-Za-z0-9]{64}$/.test(jwtKey)) throw new Error(`${this.scope}: the JWT signing key in Secrets Manager is not a 64-character generated value`);
+        this.report.checks.push("JWT signing key in Secrets Manager: 64 generated characters, written by Terraform through secret_string_wo");
+        this.needles.push(["the JWT signing key", jwtKey]);
+        this.jwtKey = jwtKey;
       }
       const { bucket, key, region } = this.stateObject;
       const state = await this.remoteState();
@@ -341,6 +359,7 @@ class StackRun {
       throw new Error(`${this.scope}: protection still on after the unprotecting apply (RDS ${db.DeletionProtection}, ALB ${albOn})`);
     }
     this.assertNoSecrets(await this.remoteState(), "the state persisted by the (refreshing) unprotect apply");
+    await this.assertJwtKeyUnchanged("the unprotecting apply");
     this.report.checks.push("deletion protection lifted the documented way (config override + apply): RDS and ALB off");
   }
 
