@@ -104,7 +104,7 @@ describe("a deliberately bad stack", () => {
     expect(rds.locations[0].logicalLocations[0]).toMatchObject({ name: "dev/database/instance", fullyQualifiedName: expect.stringMatching(/^aws_db_instance\./), kind: "resource" });
     expect(rds.locations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
     // Suppressed findings are reported as suppressed, with their justification.
-    expect(results.find((x: any) => x.ruleId === "ZNALB7").suppressions).toEqual([{ kind: "inSource", justification: expect.stringMatching(/TLS terminates at the ALB/) }]);
+    expect(results.find((x: any) => x.ruleId === "ZNALB7").suppressions).toEqual([{ kind: "inSource", status: "accepted", justification: expect.stringMatching(/TLS terminates at the ALB/) }]);
   });
 
   test("--format junit", () => {

@@ -413,8 +413,7 @@ describe("synth-time enforcement", () => {
     expect(fs.existsSync(path.join(outdir, "manifest.json"))).toBe(false);
   });
 
-  test("suppressions are explicit per construct, listed on stdout and written into the synthesized JSON", () => {
-    const lines: string[] = [];
+  function suppressedApp(options: { verbose?: boolean; log: (l: string) => void }): App {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "ok");
     new AwsProvider(stack, "aws", { region: "eu-central-1" });
@@ -425,23 +424,32 @@ describe("synth-time enforcement", () => {
     const docScope = new Construct(stack, "module");
     new DataAwsIamPolicyDocument(docScope, "wide", { statement: [{ actions: ["s3:*"], resources: ["arn:aws:s3:::b/*"] }] });
     suppress(docScope, "ZNIAM2", "Suppressed on the parent construct (test)");
-    applyPolicies(app, { log: (l) => lines.push(l) });
-    app.synth();
-    expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, 2 suppressed$/);
-    expect(lines).toContain("  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)");
-    expect(lines).toContain("  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)");
+    applyPolicies(app, options);
+    return app;
+  }
+
+  test("suppressions are explicit per construct: one summary line, written into the synthesized JSON, no checkov comment lines", () => {
+    const lines: string[] = [];
+    suppressedApp({ log: (l) => lines.push(l) }).synth();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, 2 suppressed \(listed in .+\)$/);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "ok", "cdk.tf.json"), "utf8"));
-    expect(json.resource.aws_security_group_rule.web["//"].policy_suppressions).toEqual([{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }]);
-    expect(json.resource.aws_security_group_rule.web["//"].checkov).toEqual([
-      "checkov:skip=CKV_AWS_260:Public HTTPS endpoint by design (test)",
-      "checkov:skip=CKV_AWS_24:Public HTTPS endpoint by design (test)",
-      "checkov:skip=CKV_AWS_25:Public HTTPS endpoint by design (test)",
-    ]);
+    expect(json.resource.aws_security_group_rule.web["//"]).toEqual(expect.objectContaining({ policy_suppressions: [{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }] }));
+    expect(json.resource.aws_security_group_rule.web["//"].checkov).toBeUndefined();
     const docName = Object.keys(json.data.aws_iam_policy_document)[0];
     expect(json["//"].policy_suppressions).toEqual({
       "aws_security_group_rule.web": [{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }],
       [`data.aws_iam_policy_document.${docName}`]: [{ rule: "ZNIAM2", reason: "Suppressed on the parent construct (test)" }],
     });
+  });
+
+  test("verbose: every suppression with its reason follows the summary line", () => {
+    const lines: string[] = [];
+    suppressedApp({ verbose: true, log: (l) => lines.push(l) }).synth();
+    expect(lines.slice(1).sort()).toEqual([
+      "  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)",
+      "  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)",
+    ]);
   });
 
   test("suppress() rejects unknown-looking IDs and missing reasons; unknown rule IDs fail synth", () => {

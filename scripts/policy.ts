@@ -12,6 +12,7 @@ import { evaluate, failures } from "../lib/policy/engine";
 import { loadInput, PolicyInputError } from "../lib/policy/load";
 import { Format, FORMATS, PolicyReport, render } from "../lib/policy/report";
 import { ALL_RULES } from "../lib/policy/rules";
+import { relatedChecks } from "../lib/policy/scanners";
 
 const USAGE = `usage: npm run policy -- [paths...] [options]
 
@@ -88,7 +89,7 @@ function resolveInputs(paths: string[]): string[] {
 }
 
 function listRules(): string {
-  return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${r.references.join(", ")}]`).join("\n") + "\n";
+  return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${relatedChecks(r).join(", ")}]`).join("\n") + "\n";
 }
 
 function main(argv: string[]): number {

@@ -2,6 +2,7 @@
 import * as crypto from "crypto";
 import { Evaluation, failures, suppressed } from "./engine";
 import { ALL_RULES } from "./rules";
+import { relatedChecks } from "./scanners";
 import { Finding, Rule, Severity } from "./types";
 
 /** What was checked and what was found. */
@@ -69,7 +70,7 @@ const findingJson = (f: Finding) => ({
   message: f.message,
   fix: f.rule.fix,
   ...(f.reason ? { suppressionReason: f.reason } : {}),
-  references: f.rule.references,
+  references: relatedChecks(f.rule),
 });
 
 /** Machine-readable JSON report. */
@@ -98,14 +99,14 @@ export function toJson(report: PolicyReport): string {
   );
 }
 
-const sarifRule = (r: Rule) => ({
+const sarifRule = (r: Rule, related = relatedChecks(r)) => ({
   id: r.id,
   name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^./, (c) => c.toUpperCase()),
   shortDescription: { text: r.title },
   fullDescription: { text: r.description },
-  help: { text: `Fix: ${r.fix}`, markdown: `**Fix:** ${r.fix}\n\nRelated checks: ${r.references.join(", ") || "none"}` },
+  help: { text: `Fix: ${r.fix}`, markdown: `**Fix:** ${r.fix}\n\nRelated checks: ${related.join(", ") || "none"}` },
   defaultConfiguration: { level: sarifLevel(r.severity) },
-  properties: { tags: ["security", "terraform", r.service, ...r.references], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
+  properties: { tags: ["security", "terraform", r.service, ...related], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
 });
 
 /** SARIF 2.1.0 log (GitHub code scanning accepts it through upload-sarif). */
@@ -131,7 +132,7 @@ export function toSarif(report: PolicyReport): string {
     partialFingerprints: {
       "zenmlPolicy/v1": crypto.createHash("sha256").update(`${f.rule.id}|${f.source}|${f.resource.address}|${f.message}`).digest("hex"),
     },
-    ...(f.status === "suppressed" ? { suppressions: [{ kind: "inSource", justification: f.reason }] } : {}),
+    ...(f.status === "suppressed" ? { suppressions: [{ kind: "inSource", status: "accepted", justification: f.reason }] } : {}),
   }));
   return (
     JSON.stringify(
@@ -140,7 +141,7 @@ export function toSarif(report: PolicyReport): string {
         version: "2.1.0",
         runs: [
           {
-            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map(sarifRule) } },
+            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map((r) => sarifRule(r)) } },
             artifacts: report.inputs.map((i) => ({ location: { uri: i.file.split("\\").join("/") } })),
             results,
           },

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "A web ACL filters common exploits (OWASP top 10, known bad inputs, IP reputation) before they reach the application.",
   severity: "medium",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["CKV2_AWS_28"],
+  scanners: { checkov: ["CKV2_AWS_28"] },
   fix: "Associate a WAFv2 web ACL (aws_wafv2_web_acl_association with resource_arn = the ALB ARN), or suppress with the reason.",
   check: (lb, ctx) => {
     const a = lb.attributes;
