@@ -1,6 +1,7 @@
 /** Report formats of `npm run policy`: text (default), json, sarif (2.1.0) and junit. */
 import * as crypto from "crypto";
 import { Evaluation, failures, suppressed } from "./engine";
+import { ExternalFinding, ExternalResult } from "./external";
 import { ALL_RULES } from "./rules";
 import { relatedChecks } from "./scanners";
 import { Finding, Rule, Severity } from "./types";
@@ -12,6 +13,26 @@ export interface PolicyReport {
   readonly evaluation: Evaluation;
   /** Tool version (package.json). */
   readonly version: string;
+  /** Imported scanner findings with the suppressions applied (`--import`). */
+  readonly external?: ExternalResult;
+}
+
+/** Violations of a report: failed rules, unknown suppressions and unsuppressed scanner findings. */
+export const violationCount = (r: Pick<PolicyReport, "evaluation" | "external">) =>
+  failures(r.evaluation).length + r.evaluation.unknownSuppressions.length + (r.external?.unsuppressed.length ?? 0);
+
+const externalAt = (f: ExternalFinding) => `${f.address ?? f.resource ?? "?"} in ${f.source ?? f.file}${f.line ? `:${f.line}` : ""}`;
+
+/** Text lines of the imported scanner findings. */
+function externalText(x: ExternalResult): string[] {
+  const out = [
+    "",
+    `scanners: ${x.reports.map((r) => `${r.scanner} ${r.file}`).join(", ")}: ${x.unsuppressed.length} unsuppressed finding(s), ${x.suppressed.length} suppressed, ${x.stale.length} stale suppression(s)`,
+  ];
+  for (const f of x.unsuppressed) out.push(`FAIL ${f.scanner} ${f.checkId} ${externalAt(f)}${f.title ? `: ${f.title}` : ""}`);
+  for (const f of x.suppressed) out.push(`  suppressed ${f.scanner} ${f.checkId} ${externalAt(f)} (${f.suppressedBy!.rule}): ${f.suppressedBy!.reason}`);
+  for (const s of x.stale) out.push(`warning: stale suppression ${s.rule} on ${s.address} (${s.source}): matches no ${s.scanner} finding`);
+  return out;
 }
 
 /** Output formats. */
@@ -55,7 +76,8 @@ export function toText(report: PolicyReport): string {
     for (const f of accepted) out.push(`  ${f.rule.id} ${f.source} ${at(f)}: ${f.reason}`);
   }
   for (const u of e.unusedSuppressions) out.push(`warning: unused suppression ${u.ruleId} on ${u.address} (${u.source})`);
-  out.push("", fails.length + e.unknownSuppressions.length > 0 ? "RESULT: FAIL" : "RESULT: PASS");
+  if (report.external) out.push(...externalText(report.external));
+  out.push("", violationCount(report) > 0 ? "RESULT: FAIL" : "RESULT: PASS");
   return out.join("\n") + "\n";
 }
 
@@ -87,11 +109,12 @@ export function toJson(report: PolicyReport): string {
           checks: e.findings.length,
           violations: failures(e).length,
           suppressed: suppressed(e).length,
-          passed: failures(e).length === 0 && e.unknownSuppressions.length === 0,
+          passed: violationCount(report) === 0,
         },
         results: problems(report).map(findingJson),
         unknownSuppressions: e.unknownSuppressions,
         unusedSuppressions: e.unusedSuppressions,
+        ...(report.external ? { external: report.external } : {}),
       },
       null,
       2,
@@ -108,6 +131,23 @@ const sarifRule = (r: Rule, related = relatedChecks(r)) => ({
   defaultConfiguration: { level: sarifLevel(r.severity) },
   properties: { tags: ["security", "terraform", r.service, ...related], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
 });
+
+/** One SARIF run per imported scanner: its findings, the accepted ones with an external suppression. */
+function externalRuns(x: ExternalResult) {
+  const scanners = [...new Set(x.reports.map((r) => r.scanner))];
+  return scanners.map((scanner) => ({
+    tool: { driver: { name: `${scanner} (imported by zenml-policy)`, rules: [] } },
+    results: [...x.unsuppressed, ...x.suppressed]
+      .filter((f) => f.scanner === scanner)
+      .map((f) => ({
+        ruleId: f.checkId,
+        level: "error",
+        message: { text: `${f.title ?? f.checkId} (${f.address ?? f.resource ?? "?"})` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: (f.source ?? f.file).split("\\").join("/").replace(/^\/+/, "") }, region: { startLine: Math.max(1, f.line ?? 1) } } }],
+        ...(f.suppressedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f.suppressedBy.rule}: ${f.suppressedBy.reason}` }] } : {}),
+      })),
+  }));
+}
 
 /** SARIF 2.1.0 log (GitHub code scanning accepts it through upload-sarif). */
 export function toSarif(report: PolicyReport): string {
@@ -145,6 +185,7 @@ export function toSarif(report: PolicyReport): string {
             artifacts: report.inputs.map((i) => ({ location: { uri: i.file.split("\\").join("/") } })),
             results,
           },
+          ...(report.external ? externalRuns(report.external) : []),
         ],
       },
       null,
