@@ -275,6 +275,17 @@ describe("rule pack", () => {
     }
   });
 
+  test("scanner IDs have each scanner's form (checkov CKV_AWS_n/CKV2_AWS_n, trivy AWS-nnnn without the AVD- alias, KICS query UUIDs), no duplicates", () => {
+    const forms = { checkov: /^CKV2?_AWS_\d+$/, trivy: /^AWS-\d{4}$/, kics: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ };
+    for (const rule of ALL_RULES) {
+      expect(Object.keys(rule.scanners).filter((s) => !(s in forms))).toEqual([]);
+      for (const [scanner, form] of Object.entries(forms)) {
+        const ids = rule.scanners[scanner as keyof typeof forms] ?? [];
+        expect({ rule: rule.id, bad: ids.filter((id) => !form.test(id)), dup: ids.length - new Set(ids).size }).toEqual({ rule: rule.id, bad: [], dup: 0 });
+      }
+    }
+  });
+
   test("every rule has fixtures", () => {
     expect(Object.keys(FIXTURES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
   });
