@@ -96,7 +96,7 @@ export function formatViolations(e: Evaluation): string {
       lines.push(`  ${f.rule.id} [${f.rule.severity}] ${where(f)}: ${f.rule.title}: ${f.message}`);
       lines.push(`      fix: ${f.rule.fix}`);
     }
-    lines.push('  To accept a finding deliberately: suppress(construct, "<rule ID>", "<reason>") from lib/policy (see README "Policy checks and PR review").');
+    lines.push('  To accept a finding deliberately: suppress(construct, "<rule ID>", "<reason>") from lib/policy (see docs/policy.md).');
   }
   for (const u of e.unknownSuppressions) lines.push(`  unknown rule ${u.ruleId} suppressed on ${u.source} ${u.address} ("${u.reason}")`);
   return lines.join("\n");
