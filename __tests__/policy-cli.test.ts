@@ -262,6 +262,21 @@ describe("scanner reports (--import): the same suppressions applied to checkov, 
     expect(run.results.find((x: any) => x.ruleId === "CKV2_AWS_5").suppressions).toBeUndefined();
   });
 
+  test("an expired suppression accepts nothing: neither the pack's finding nor the scanner's", () => {
+    const json = JSON.parse(fs.readFileSync(stackFile("dev"), "utf8"));
+    const albAddress = `aws_lb.${Object.keys(json.resource.aws_lb)[0]}`;
+    json["//"].policy_suppressions[albAddress] = json["//"].policy_suppressions[albAddress].map((s: any) => (s.rule === "ZNALB3" ? { ...s, expires: "2000-01-01" } : s));
+    const file = path.join(work, "expired", "cdktf.out", "stacks", "dev", "cdk.tf.json");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    const r = policy([file, "--format", "json", "--import", fixture("checkov.json")]);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.expiredSuppressions).toEqual([expect.objectContaining({ ruleId: "ZNALB3", address: albAddress, expires: "2000-01-01" })]);
+    expect(report.results.filter((x: any) => x.status === "fail").map((x: any) => x.ruleId)).toEqual(["ZNALB3"]);
+    expect(report.external.unsuppressed.map(key)).toContain(`checkov CKV_AWS_150 ${albAddress}`);
+  });
+
   test("a report that is no scanner's, or a relative path that names several stacks, exits 2", () => {
     const notReport = policy([...stacks(), "--import", PLAN]);
     expect(notReport.status).toBe(2);

@@ -16,6 +16,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { buildApp } from "../lib/app";
 import { loadEnvironments } from "../lib/config/load";
 import { ALL_RULES, applyPolicies, checkConstructTree, evaluate, PolicyResource, PolicyViolationError, suppress } from "../lib/policy";
+import { checkovBaseline, suppressionEntries, trivyIgnorePolicy } from "../lib/policy/scanners";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
 
 const RULES_DIR = path.join(ROOT, "lib", "policy", "rules");
@@ -461,6 +462,38 @@ describe("synth-time enforcement", () => {
       "  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)",
       "  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)",
     ]);
+  });
+
+  test("owner and expiry: recorded in the JSON; an expired suppression no longer applies and fails the synth, naming the date", () => {
+    const build = (expires: string) => {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, "ok");
+      new AwsProvider(stack, "aws", { region: "eu-central-1" });
+      const rule = new RawResource(stack, "web", "aws_security_group_rule", {
+        type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "HTTPS", security_group_id: "sg-1",
+      });
+      suppress(rule, "ZNVPC5", "Public HTTPS endpoint by design (test)", { owner: "platform-team", expires });
+      applyPolicies(app, { log: () => undefined });
+      return app;
+    };
+    build("2999-12-31").synth();
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "ok", "cdk.tf.json"), "utf8"));
+    expect(json["//"].policy_suppressions["aws_security_group_rule.web"]).toEqual([
+      { rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)", owner: "platform-team", expires: "2999-12-31" },
+    ]);
+    const expired = build("2000-01-31");
+    expect(() => expired.synth()).toThrow(/ZNVPC5 \[high\] ok\/web[\s\S]*expired suppression ZNVPC5 on ok aws_security_group_rule\.web: ended 2000-01-31 \(owner: platform-team\)/);
+    expect(() => suppress(new TerraformStack(Testing.app(), "s"), "ZNVPC5", "a long enough reason", { expires: "2026-02-30" })).toThrow(/expires must be a date YYYY-MM-DD/);
+  });
+
+  test("the scanner files leave out expired suppressions", () => {
+    const reason = "a long enough reason (test)";
+    const input = { source: "s", suppressions: new Map([["aws_lb.x", [{ ruleId: "ZNALB3", reason, expires: "2000-01-01" }, { ruleId: "ZNALB4", reason, owner: "web" }]]]) };
+    const entries = suppressionEntries(input, "2026-11-28");
+    expect(entries.map((e) => [e.rule, e.owner])).toEqual([["ZNALB4", "web"]]);
+    expect(JSON.parse(checkovBaseline(entries)).failed_checks).toEqual([]);
+    expect(trivyIgnorePolicy(entries)).toContain('{"resource": "aws_lb.x", "ids": {"AWS-0053", "AVD-AWS-0053"}, "rule": "ZNALB4"');
+    expect(suppressionEntries(input, "1999-12-31").map((e) => e.rule)).toEqual(["ZNALB3", "ZNALB4"]);
   });
 
   test("suppress() rejects unknown-looking IDs and missing reasons; unknown rule IDs fail synth", () => {

@@ -19,7 +19,7 @@ import {
   Tokenization,
 } from "cdktf";
 import { evaluate, Evaluation, EvaluationInput, failures, suppressed } from "./engine";
-import { configResources, SUPPRESSIONS_KEY } from "./load";
+import { configResources, suppressionJson, SUPPRESSIONS_KEY } from "./load";
 import { RULES_BY_ID } from "./rules";
 import { suppressionsOf } from "./suppress";
 import { Finding, PolicyResource, PolicySuppression } from "./types";
@@ -72,9 +72,9 @@ export function checkConstructTree(root: IConstruct): Evaluation & { inputs: Ret
  */
 function emitSuppressions(inputs: ReturnType<typeof stackInput>[]): void {
   for (const input of inputs) {
-    const rootMap: Record<string, { rule: string; reason: string }[]> = {};
+    const rootMap: Record<string, ReturnType<typeof suppressionJson>[]> = {};
     for (const [address, list] of input.suppressions) {
-      const entries = list.map((s) => ({ rule: s.ruleId, reason: s.reason }));
+      const entries = list.map(suppressionJson);
       rootMap[address] = entries;
       const element = input.elements.get(address);
       if (element instanceof TerraformResource) element.addOverride(`//.${SUPPRESSIONS_KEY}`, entries);
@@ -99,6 +99,7 @@ export function formatViolations(e: Evaluation): string {
     lines.push('  To accept a finding deliberately: suppress(construct, "<rule ID>", "<reason>") from lib/policy (see docs/policy.md).');
   }
   for (const u of e.unknownSuppressions) lines.push(`  unknown rule ${u.ruleId} suppressed on ${u.source} ${u.address} ("${u.reason}")`);
+  for (const x of e.expiredSuppressions) lines.push(`  expired suppression ${x.ruleId} on ${x.source} ${x.address}: ended ${x.expires}${x.owner ? ` (owner: ${x.owner})` : ""}; fix the finding or renew it`);
   return lines.join("\n");
 }
 
@@ -159,6 +160,7 @@ export class PolicyAspect implements IAspect {
     }
     // An unused suppression is something to act on (remove it): always shown.
     for (const u of result.unusedSuppressions) log(`  warning: unused suppression ${u.ruleId} on ${u.source} ${u.address}`);
+    for (const x of result.expiredSuppressions) log(`  warning: expired suppression ${x.ruleId} on ${x.source} ${x.address} (ended ${x.expires}): remove it`);
   }
 }
 

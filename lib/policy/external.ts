@@ -14,7 +14,7 @@
  * nothing in a report that covered its file is reported as stale.
  */
 import * as path from "path";
-import { EvaluationInput } from "./engine";
+import { EvaluationInput, isActive, today } from "./engine";
 import { PolicyInputError, readJson } from "./load";
 import { RULES_BY_ID } from "./rules";
 import { scannerIds } from "./scanners";
@@ -203,8 +203,12 @@ function addressFor(record: ExternalRecord, input: EvaluationInput | undefined):
   return raw;
 }
 
-/** Applies the inputs' suppressions to the records of external scanner reports. */
-export function applySuppressions(reports: readonly { file: string; scanner: Scanner; records: readonly ExternalRecord[] }[], inputs: readonly EvaluationInput[]): ExternalResult {
+/** Applies the inputs' suppressions (those in force on `day`) to the records of external scanner reports. */
+export function applySuppressions(
+  reports: readonly { file: string; scanner: Scanner; records: readonly ExternalRecord[] }[],
+  inputs: readonly EvaluationInput[],
+  day = today(),
+): ExternalResult {
   const bySource = new Map(inputs.map((i) => [i.source, i]));
   const suppressed: ExternalFinding[] = [];
   const unsuppressed: ExternalFinding[] = [];
@@ -219,7 +223,7 @@ export function applySuppressions(reports: readonly { file: string; scanner: Sca
       const address = addressFor(record, input);
       const suppression = (input && address ? input.suppressions.get(address) ?? [] : []).find((s) => {
         const rule = RULES_BY_ID.get(s.ruleId);
-        return rule !== undefined && scannerIds(rule, record.scanner).includes(record.checkId);
+        return rule !== undefined && isActive(s, day) && scannerIds(rule, record.scanner).includes(record.checkId);
       });
       if (suppression) matched.add(`${record.scanner}\u0000${source}\u0000${address}\u0000${suppression.ruleId}`);
       if (record.status === "skipped") continue;
@@ -234,7 +238,7 @@ export function applySuppressions(reports: readonly { file: string; scanner: Sca
       for (const [address, list] of input.suppressions) {
         for (const s of list) {
           const rule = RULES_BY_ID.get(s.ruleId);
-          if (!rule || scannerIds(rule, scanner).length === 0) continue;
+          if (!rule || !isActive(s, day) || scannerIds(rule, scanner).length === 0) continue;
           if (!matched.has(`${scanner}\u0000${input.source}\u0000${address}\u0000${s.ruleId}`)) stale.push({ scanner, source: input.source, address, rule: s.ruleId });
         }
       }

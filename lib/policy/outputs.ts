@@ -31,7 +31,12 @@ export const policyDir = (outdir: string, stack: string) => path.join(outdir, "s
 /** The part of an app-wide evaluation that concerns one stack, with its file as the source. */
 function stackEvaluation(result: Evaluation, stack: string, file: string): Evaluation {
   const of = <T extends { source: string }>(items: readonly T[]) => items.filter((i) => i.source === stack).map((i) => ({ ...i, source: file }));
-  return { findings: of(result.findings), unknownSuppressions: of(result.unknownSuppressions), unusedSuppressions: of(result.unusedSuppressions) };
+  return {
+    findings: of(result.findings),
+    unknownSuppressions: of(result.unknownSuppressions),
+    unusedSuppressions: of(result.unusedSuppressions),
+    expiredSuppressions: of(result.expiredSuppressions),
+  };
 }
 
 /**

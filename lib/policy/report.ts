@@ -76,6 +76,9 @@ export function toText(report: PolicyReport): string {
     for (const f of accepted) out.push(`  ${f.rule.id} ${f.source} ${at(f)}: ${f.reason}`);
   }
   for (const u of e.unusedSuppressions) out.push(`warning: unused suppression ${u.ruleId} on ${u.address} (${u.source})`);
+  for (const x of e.expiredSuppressions) {
+    out.push(`warning: expired suppression ${x.ruleId} on ${x.address} (${x.source}): ended ${x.expires}${x.owner ? `, owner ${x.owner}` : ""}; no longer applied`);
+  }
   if (report.external) out.push(...externalText(report.external));
   out.push("", violationCount(report) > 0 ? "RESULT: FAIL" : "RESULT: PASS");
   return out.join("\n") + "\n";
@@ -114,6 +117,7 @@ export function toJson(report: PolicyReport): string {
         results: problems(report).map(findingJson),
         unknownSuppressions: e.unknownSuppressions,
         unusedSuppressions: e.unusedSuppressions,
+        expiredSuppressions: e.expiredSuppressions,
         ...(report.external ? { external: report.external } : {}),
       },
       null,

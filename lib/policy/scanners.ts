@@ -13,7 +13,7 @@
  * takes the similarity IDs KICS computes while scanning; `--exclude-queries` drops a query
  * everywhere), so KICS findings are matched per resource by `npm run policy -- --import`.
  */
-import { EvaluationInput } from "./engine";
+import { EvaluationInput, isActive, today } from "./engine";
 import { RULES_BY_ID } from "./rules";
 import { Rule, Scanner, SCANNERS } from "./types";
 
@@ -34,18 +34,28 @@ export interface SuppressionEntry {
   readonly address: string;
   readonly rule: string;
   readonly reason: string;
+  readonly owner?: string;
+  readonly expires?: string;
   /** Scanner check IDs the suppression covers, from the rule's mapping. */
   readonly scanners: { readonly [S in Scanner]: readonly string[] };
 }
 
-/** The justified list of one input: every suppression on every resource, with its scanner IDs. */
-export function suppressionEntries(input: Pick<EvaluationInput, "source" | "suppressions">): SuppressionEntry[] {
+/** The justified list of one input: every suppression in force on `day` on every resource, with its scanner IDs. */
+export function suppressionEntries(input: Pick<EvaluationInput, "source" | "suppressions">, day = today()): SuppressionEntry[] {
   const out: SuppressionEntry[] = [];
   for (const [address, list] of [...input.suppressions].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const s of list) {
+    for (const s of list.filter((x) => isActive(x, day))) {
       const rule = RULES_BY_ID.get(s.ruleId);
       const ids = (scanner: Scanner) => (rule ? scannerIds(rule, scanner) : []);
-      out.push({ source: input.source, address, rule: s.ruleId, reason: s.reason, scanners: { checkov: ids("checkov"), trivy: ids("trivy"), kics: ids("kics") } });
+      out.push({
+        source: input.source,
+        address,
+        rule: s.ruleId,
+        reason: s.reason,
+        ...(s.owner ? { owner: s.owner } : {}),
+        ...(s.expires ? { expires: s.expires } : {}),
+        scanners: { checkov: ids("checkov"), trivy: ids("trivy"), kics: ids("kics") },
+      });
     }
   }
   return out;

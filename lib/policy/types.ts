@@ -88,6 +88,10 @@ export interface PolicySuppression {
   readonly ruleId: string;
   /** Justification shown in every report. */
   readonly reason: string;
+  /** Who answers for the exception (a team or person), when named. */
+  readonly owner?: string;
+  /** Last day (`YYYY-MM-DD`, UTC) the exception applies; after it the finding fails again. */
+  readonly expires?: string;
 }
 
 /** Result of one rule on one resource. */
