@@ -262,6 +262,31 @@ describe("scanner reports (--import): the same suppressions applied to checkov, 
     expect(run.results.find((x: any) => x.ruleId === "CKV2_AWS_5").suppressions).toBeUndefined();
   });
 
+  test("SARIF (checkov's shape: driver Checkov, ruleId, artifact URI and start line): the resource is the block holding the line", () => {
+    const text = fs.readFileSync(stackFile("dev"), "utf8").split("\n");
+    const lineOf = (name: string) => text.findIndex((l) => l === `      "${name}": {`) + 1;
+    const result = (ruleId: string, startLine: number) => ({
+      ruleId,
+      level: "error",
+      message: { text: ruleId },
+      locations: [{ physicalLocation: { artifactLocation: { uri: "cdktf.out/stacks/dev/cdk.tf.json" }, region: { startLine, endLine: startLine + 5 } } }],
+    });
+    const sarif = {
+      $schema: "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json",
+      version: "2.1.0",
+      runs: [{
+        tool: { driver: { name: "Checkov", version: "3.3.30", informationUri: "https://checkov.io", rules: [] } },
+        results: [result("CKV_AWS_150", lineOf("load-balancer_alb_15AADC07") + 2), result("CKV2_AWS_5", lineOf("security-groups_rds_EA986935"))],
+      }],
+    };
+    const file = path.join(work, "checkov.sarif");
+    fs.writeFileSync(file, JSON.stringify(sarif));
+    const { status, report } = imported([file]);
+    expect(status).toBe(1);
+    expect(report.external.suppressed.map(key)).toEqual(["checkov CKV_AWS_150 aws_lb.load-balancer_alb_15AADC07"]);
+    expect(report.external.unsuppressed.map(key)).toEqual(["checkov CKV2_AWS_5 aws_security_group.security-groups_rds_EA986935"]);
+  });
+
   test("an expired suppression accepts nothing: neither the pack's finding nor the scanner's", () => {
     const json = JSON.parse(fs.readFileSync(stackFile("dev"), "utf8"));
     const albAddress = `aws_lb.${Object.keys(json.resource.aws_lb)[0]}`;
@@ -280,7 +305,7 @@ describe("scanner reports (--import): the same suppressions applied to checkov, 
   test("a report that is no scanner's, or a relative path that names several stacks, exits 2", () => {
     const notReport = policy([...stacks(), "--import", PLAN]);
     expect(notReport.status).toBe(2);
-    expect(notReport.stderr).toContain("not a checkov (-o json), trivy (--format json) or KICS (--report-formats json) report");
+    expect(notReport.stderr).toContain("not a checkov (-o json), trivy (--format json) or KICS (--report-formats json) report, nor their SARIF");
     const ambiguous = JSON.parse(fs.readFileSync(fixture("trivy.json"), "utf8"));
     delete ambiguous.ArtifactName;
     const file = path.join(work, "trivy-ambiguous.json");

@@ -26,7 +26,7 @@ options   --format text|json|sarif|junit   report format (default text)
           --suppressions FILE              cdk.tf.json whose suppressions apply to plan inputs
                                            (default: the cdk.tf.json next to each plan file)
           --import REPORT...               checkov (-o json), trivy (--format json) or KICS (json)
-                                           reports of the same stack files: their findings are
+                                           reports, or their SARIF, of the same stack files: findings are
                                            checked against the same suppressions; an unsuppressed
                                            finding is a violation, an unmatched suppression stale
                                            (takes every following argument: put paths first)

@@ -9,10 +9,14 @@
  *   `Results[].ExperimentalModifiedFindings[]` (pkg/types/misconfiguration.go, pkg/result/filter.go);
  * - KICS `--report-formats json`: `queries[]` with `query_id` and `files[]` with `file_name`,
  *   `line` and `search_key` (`aws_lb[name]...`; pkg/model/summary.go, the queries' `searchKey`).
+ * - SARIF 2.1.0 from any of the three (`runs[].tool.driver.name`): `results[]` with `ruleId` and a
+ *   location; SARIF names no resource, so the resource is the block of the stack file whose lines
+ *   contain the result's `startLine`.
  * A finding is suppressed when a suppression on the same resource names a rule mapped to its check
  * ID (Rule.scanners); any other failed finding is a violation. A suppression whose scanner IDs match
  * nothing in a report that covered its file is reported as stale.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { EvaluationInput, isActive, today } from "./engine";
 import { PolicyInputError, readJson } from "./load";
@@ -129,10 +133,32 @@ const kicsRecords = (doc: Json, report: string): ExternalRecord[] =>
     })),
   );
 
-/** Which scanner wrote a JSON report. */
+const isSarif = (d: Json) => d.version === "2.1.0" && Array.isArray(d.runs);
+const sarifScanner = (name: unknown): Scanner | undefined => SCANNERS.find((s) => String(name ?? "").toLowerCase().includes(s));
+
+const sarifRecords = (doc: Json, report: string): ExternalRecord[] =>
+  (doc.runs as Json[]).flatMap((run) => {
+    const scanner = sarifScanner(run?.tool?.driver?.name);
+    if (!scanner) return [];
+    return ((run.results ?? []) as Json[]).map((r) => {
+      const location = r.locations?.[0]?.physicalLocation;
+      return {
+        scanner,
+        report,
+        checkId: String(r.ruleId ?? ""),
+        title: r.message?.text,
+        file: String(location?.artifactLocation?.uri ?? "").replace(/^file:\/\//, ""),
+        line: location?.region?.startLine,
+        status: Array.isArray(r.suppressions) && r.suppressions.length > 0 ? ("skipped" as const) : ("fail" as const),
+      };
+    });
+  });
+
+/** Which scanner wrote a JSON or SARIF report. */
 export function scannerOf(doc: unknown): Scanner | undefined {
   const d = (Array.isArray(doc) ? doc[0] : doc) as Json | undefined;
   if (!d || typeof d !== "object") return undefined;
+  if (isSarif(d)) return sarifScanner((d.runs as Json[])[0]?.tool?.driver?.name);
   if ("check_type" in d || "checkov_version" in d || d.summary?.checkov_version) return "checkov";
   if (Array.isArray(d.Results) || ("SchemaVersion" in d && "ArtifactName" in d)) return "trivy";
   if (Array.isArray(d.queries) && ("kics_version" in d || "files_scanned" in d || d.queries.every((q: Json) => "query_id" in q))) return "kics";
@@ -143,8 +169,8 @@ export function scannerOf(doc: unknown): Scanner | undefined {
 export function readScannerReport(file: string): { scanner: Scanner; records: ExternalRecord[] } {
   const doc = readJson(file) as Json;
   const scanner = scannerOf(doc);
-  if (!scanner) throw new PolicyInputError(`${file}: not a checkov (-o json), trivy (--format json) or KICS (--report-formats json) report`);
-  const records = { checkov: checkovRecords, trivy: trivyRecords, kics: kicsRecords }[scanner](doc, file);
+  if (!scanner) throw new PolicyInputError(`${file}: not a checkov (-o json), trivy (--format json) or KICS (--report-formats json) report, nor their SARIF`);
+  const records = isSarif(doc) ? sarifRecords(doc, file) : { checkov: checkovRecords, trivy: trivyRecords, kics: kicsRecords }[scanner](doc, file);
   return { scanner, records };
 }
 
@@ -188,10 +214,30 @@ function inputFor(record: ExternalRecord, inputs: readonly Pick<EvaluationInput,
   return undefined;
 }
 
-/** The Terraform address of a scanner's resource name within a checked file. */
+/**
+ * The resource or data block of a synthesized stack file (`JSON.stringify(…, null, 2)`, as cdktf writes
+ * it) whose lines contain `line`: the nearest `"<name>": {` at block depth above it.
+ */
+export function addressAtLine(text: string, line: number): string | undefined {
+  let section: string | undefined;
+  let type: string | undefined;
+  let address: string | undefined;
+  const lines = text.split("\n").slice(0, line);
+  for (const l of lines) {
+    const top = /^  "([^"]+)": \{$/.exec(l);
+    if (top) [section, type, address] = [top[1], undefined, undefined];
+    const t = /^    "([^"]+)": \{$/.exec(l);
+    if (t && (section === "resource" || section === "data")) [type, address] = [t[1], undefined];
+    const n = /^      "([^"]+)": \{$/.exec(l);
+    if (n && type) address = `${section === "data" ? "data." : ""}${type}.${n[1]}`;
+  }
+  return address;
+}
+
+/** The Terraform address of a scanner's resource name (or, for SARIF, line) within a checked file. */
 function addressFor(record: ExternalRecord, input: EvaluationInput | undefined): string | undefined {
   const raw = record.resource;
-  if (!raw) return undefined;
+  if (!raw) return input && record.line ? addressAtLine(fs.readFileSync(input.source, "utf8"), record.line) : undefined;
   if (record.scanner === "kics") return kicsAddress(raw);
   const parts = raw.split(".");
   // checkov's terraform_json Python checks name a resource `resource.<name>` (runner.py run_block).
