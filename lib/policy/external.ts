@@ -2,8 +2,8 @@
  * Findings of external scanners (`npm run policy -- --import <report>...`), read from their own
  * JSON reports and checked against the same justified suppressions as the pack's rules:
  * - checkov `-o json`: `{ check_type, results: { failed_checks, skipped_checks, passed_checks } }`
- *   (a list of those with several frameworks), records with `check_id`, `resource`, `file_path`,
- *   `file_abs_path` (checkov/common/output/record.py);
+ *   (a list of those with several frameworks; checkov/common/output/report.py `get_dict`), each record
+ *   a `Record.__dict__` with `check_id`, `resource`, `file_path`, `file_abs_path`, `file_line_range`;
  * - trivy `--format json`: `Results[].Misconfigurations[]` with `ID`, `AVDID`, `Status` and
  *   `CauseMetadata.Resource`; findings ignored by `--ignore-policy` under
  *   `Results[].ExperimentalModifiedFindings[]` (pkg/types/misconfiguration.go, pkg/result/filter.go);
@@ -165,7 +165,7 @@ export function scannerOf(doc: unknown): Scanner | undefined {
   return undefined;
 }
 
-/** Reads a checkov, trivy or KICS JSON report. */
+/** Reads a checkov, trivy or KICS JSON report, or their SARIF. */
 export function readScannerReport(file: string): { scanner: Scanner; records: ExternalRecord[] } {
   const doc = readJson(file) as Json;
   const scanner = scannerOf(doc);
