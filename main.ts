@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
  * Entry point of `cdktf synth|diff|deploy|destroy`: load and validate every environment file once,
- * build one stack per environment, check them against the policy pack, synthesize. Invalid config or
- * a policy violation prints every problem and exits 1 before anything is written.
+ * build one stack per environment, check them against the policy pack, synthesize, and write the
+ * policy report and scanner files next to each stack (<outdir>/stacks/<stack>/policy/). Invalid config
+ * or a policy violation prints every problem and exits 1 before anything is written. The policy pack
+ * prints one summary line; ZENML_VERBOSE=1 also prints every suppression with its reason.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { buildApp } from "./lib/app";
 import { ConfigError, loadEnvironments } from "./lib/config/load";
-import { PolicyViolationError } from "./lib/policy";
+import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
 
 const configDir = process.env.ZENML_CONFIG_DIR ?? path.join(__dirname, "..", "config");
 // new App() creates the output folder; remember whether it existed so a policy failure leaves nothing behind.
@@ -18,7 +20,13 @@ const outdirExisted = fs.existsSync(outdir);
 try {
   const environments = loadEnvironments(configDir);
   // buildApp adds the policy pack (lib/policy) as an aspect: a violation fails synth before any stack is written.
-  buildApp(new App(), environments).synth();
+  const app = buildApp(new App(), environments, {
+    policyVerbose: ["1", "true"].includes(process.env.ZENML_VERBOSE ?? ""),
+    policyReportHint: `${path.join(outdir, "stacks", "<stack>", "policy")}/`,
+  });
+  app.synth();
+  const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
+  writePolicyOutputs(app, app.outdir, version);
 } catch (e) {
   if (!(e instanceof ConfigError || e instanceof PolicyViolationError)) throw e;
   console.error(e.message);

@@ -5,14 +5,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { RULES_BY_ID } from "../lib/policy";
 import { CONFIG_DIR, ROOT, shippedFile, tempDir } from "./helpers";
 
 const MAIN = path.join(ROOT, "dist", "main.js");
 
-function runApp(configDir: string, outdir: string) {
+function runApp(configDir: string, outdir: string, env: Record<string, string> = {}) {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  const { ZENML_VERBOSE: _verbose, ...inherited } = process.env;
   return spawnSync(process.execPath, [MAIN], {
-    env: { ...process.env, ZENML_CONFIG_DIR: configDir, CDKTF_OUTDIR: outdir },
+    env: { ...inherited, ZENML_CONFIG_DIR: configDir, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",
   });
 }
@@ -31,6 +33,77 @@ test("the shipped config synthesizes dev, prod and the bootstrap stack", () => {
     const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
     expect(Object.keys(json.resource).length).toBeGreaterThan(0);
   }
+});
+
+test("quiet by default: the shipped synth prints at most 5 lines (the policy summary), the suppressions go to files", () => {
+  const out = path.join(work, "quiet");
+  const result = runApp(CONFIG_DIR, out);
+  expect(result.status).toBe(0);
+  const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
+  expect(lines.length).toBeLessThanOrEqual(5);
+  expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, (\d+) suppressed \(listed in .*stacks\/<stack>\/policy\/\)$/);
+  const count = Number(/(\d+) suppressed/.exec(lines[0])![1]);
+  expect(count).toBeGreaterThan(5);
+  expect(result.stdout).not.toContain("suppressed ZN");
+  // Every accepted finding is in the stacks' SARIF reports, marked as suppressed with its reason.
+  const sarif = ["dev", "prod", "state-bootstrap"].flatMap((s) => JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "policy", "report.sarif"), "utf8")).runs[0].results);
+  expect(sarif).toHaveLength(count);
+  for (const r of sarif) expect(r.suppressions).toEqual([{ kind: "inSource", status: "accepted", justification: expect.stringMatching(/.{15,}/) }]);
+});
+
+test("ZENML_VERBOSE=1 also prints every suppression with its reason", () => {
+  const result = runApp(CONFIG_DIR, path.join(work, "verbose"), { ZENML_VERBOSE: "1" });
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain("  suppressed ZNALB4 on dev/load-balancer/alb: The guide's design");
+  expect(result.stdout.split("\n").filter((l) => l.startsWith("  suppressed ")).length).toBeGreaterThan(5);
+});
+
+test("every suppression of a rule mapped to a scanner is in that scanner's generated file, and nothing else is", () => {
+  const out = path.join(work, "scanners");
+  expect(runApp(CONFIG_DIR, out).status).toBe(0);
+  let mapped = 0;
+  for (const stack of ["dev", "prod", "state-bootstrap"]) {
+    const dir = path.join(out, "stacks", stack);
+    const source: Record<string, { rule: string }[]> = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"))["//"].policy_suppressions ?? {};
+    const baseline = JSON.parse(fs.readFileSync(path.join(dir, "policy", "checkov-baseline.json"), "utf8"));
+    const rego = fs.readFileSync(path.join(dir, "policy", "trivy-ignore.rego"), "utf8");
+    const list = JSON.parse(fs.readFileSync(path.join(dir, "policy", "suppressions.json"), "utf8")).suppressions;
+    // checkov's Baseline._is_check_in_baseline: any file's finding with the same resource lists the check ID.
+    const inBaseline = (resource: string, id: string) =>
+      baseline.failed_checks.some((f: any) => f.findings.some((x: any) => x.resource === resource && x.check_ids.includes(id)));
+    const trivyRows = [...rego.matchAll(/\{"resource": ("[^"]+"), "ids": \{([^}]*)\}, "rule": ("[^"]+")/g)].map((m) => ({
+      resource: JSON.parse(m[1]),
+      ids: m[2].split(", ").map((s) => JSON.parse(s)),
+      rule: JSON.parse(m[3]),
+    }));
+    const expectedTrivy: string[] = [];
+    const expectedCheckov = new Set<string>();
+    for (const [address, entries] of Object.entries(source)) {
+      const name = address.split(".").slice(1).join(".");
+      for (const { rule: id } of entries) {
+        const rule = RULES_BY_ID.get(id)!;
+        for (const checkId of rule.scanners.checkov ?? []) {
+          mapped++;
+          expect({ address, checkId, found: inBaseline(address, checkId) && inBaseline(`resource.${name}`, checkId) }).toEqual({ address, checkId, found: true });
+          expectedCheckov.add(address).add(`resource.${name}`);
+        }
+        for (const checkId of rule.scanners.trivy ?? []) {
+          mapped++;
+          expect(trivyRows.some((r) => r.resource === address && r.rule === id && r.ids.includes(checkId) && r.ids.includes(`AVD-${checkId}`))).toBe(true);
+        }
+        if ((rule.scanners.trivy ?? []).length > 0) expectedTrivy.push(`${address} ${id}`);
+        for (const checkId of rule.scanners.kics ?? []) {
+          mapped++;
+          expect(list.some((e: any) => e.address === address && e.rule === id && e.scanners.kics.includes(checkId))).toBe(true);
+        }
+      }
+    }
+    expect(baseline.failed_checks.flatMap((f: any) => f.findings.map((x: any) => x.resource)).sort()).toEqual([...expectedCheckov].sort());
+    expect(trivyRows.map((r) => `${r.resource} ${r.rule}`).sort()).toEqual(expectedTrivy.sort());
+    expect(rego).toMatch(/^package trivy$/m);
+    expect(rego).toContain("s.resource == input.CauseMetadata.Resource");
+  }
+  expect(mapped).toBeGreaterThan(10);
 });
 
 test("one bad file among good ones: exit 1, every problem printed, no stack written", () => {

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../lib/config/load";
-import { environmentJsonSchema, PLATFORM_SCHEMA_FILE, readmeWithReference, README_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
+import { CONFIG_DOC_FILE, docWithReference, environmentJsonSchema, PLATFORM_SCHEMA_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
 import { configFrom, shippedFile, tempDir } from "./helpers";
 
 /** An existing-VPC block with subnets in the given AZs. */
@@ -221,10 +221,10 @@ describe("presets and defaults", () => {
   });
 });
 
-test("config/environment.schema.json and the README config reference are generated from the zod schema (run `npm run schema`)", () => {
+test("config/environment.schema.json and the config reference in docs/configuration.md are generated from the zod schema (run `npm run schema`)", () => {
   expect(fs.readFileSync(SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema("environment"));
   expect(fs.readFileSync(PLATFORM_SCHEMA_FILE, "utf8")).toBe(environmentJsonSchema("platform"));
-  const readme = fs.readFileSync(README_FILE, "utf8");
-  expect(readme).toBe(readmeWithReference(readme));
-  expect(readme).toContain("| `database.backupRetentionDays` | no | integer, 0–35 | 30 |");
+  const doc = fs.readFileSync(CONFIG_DOC_FILE, "utf8");
+  expect(doc).toBe(docWithReference(doc));
+  expect(doc).toContain("| `database.backupRetentionDays` | no | integer, 0–35 | 30 |");
 });

@@ -104,7 +104,7 @@ describe("a deliberately bad stack", () => {
     expect(rds.locations[0].logicalLocations[0]).toMatchObject({ name: "dev/database/instance", fullyQualifiedName: expect.stringMatching(/^aws_db_instance\./), kind: "resource" });
     expect(rds.locations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
     // Suppressed findings are reported as suppressed, with their justification.
-    expect(results.find((x: any) => x.ruleId === "ZNALB7").suppressions).toEqual([{ kind: "inSource", justification: expect.stringMatching(/TLS terminates at the ALB/) }]);
+    expect(results.find((x: any) => x.ruleId === "ZNALB7").suppressions).toEqual([{ kind: "inSource", status: "accepted", justification: expect.stringMatching(/TLS terminates at the ALB/) }]);
   });
 
   test("--format junit", () => {
@@ -188,6 +188,132 @@ describe("plan JSON (terraform show -json)", () => {
     const r = policy([path.join(dir, "plan.json")]);
     expect(r.stdout).toContain("RESULT: PASS");
     expect(r.status).toBe(0);
+  });
+});
+
+describe("scanner reports (--import): the same suppressions applied to checkov, trivy and KICS findings", () => {
+  const FIXTURES = path.join(ROOT, "__tests__", "fixtures", "scanners");
+  const fixture = (name: string) => path.join(FIXTURES, name);
+  const stacks = () => ["dev", "prod", "state-bootstrap"].map(stackFile);
+  const imported = (reports: string[]) => {
+    const r = policy([...stacks(), "--format", "json", "--import", ...reports]);
+    return { ...r, report: JSON.parse(r.stdout) };
+  };
+  const key = (f: any) => `${f.scanner} ${f.checkId} ${f.address}`;
+
+  test("checkov JSON: suppressed per resource (graph and Python check resource names), baseline-skipped ones count, the rest fail", () => {
+    const { status, report } = imported([fixture("checkov.json")]);
+    expect(status).toBe(1);
+    const x = report.external;
+    expect(x.suppressed.map(key).sort()).toEqual([
+      "checkov CKV2_AWS_28 aws_lb.load-balancer_alb_15AADC07",
+      "checkov CKV_AWS_150 aws_lb.load-balancer_alb_15AADC07",
+    ]);
+    expect(x.suppressed.find((f: any) => f.checkId === "CKV_AWS_150").suppressedBy).toEqual({ rule: "ZNALB3", reason: expect.stringContaining("Deletion protection is off") });
+    expect(x.unsuppressed.map(key)).toEqual(["checkov CKV2_AWS_5 aws_security_group.security-groups_rds_EA986935"]);
+    expect(x.unsuppressed[0].source).toBe(stackFile("dev"));
+    // The baseline-skipped CKV_AWS_157 matched ZNRDS6: not stale. Unmatched checkov-mapped suppressions of dev are.
+    const stale = x.stale.map((s: any) => `${s.rule} ${s.address}`);
+    expect(stale).not.toContain("ZNRDS6 aws_db_instance.database_instance_D7FC2283");
+    expect(stale).toContain("ZNBKT8 aws_s3_bucket.load-balancer_access-logs_bucket_728549EA");
+    expect(x.stale.every((s: any) => s.scanner === "checkov" && s.source === stackFile("dev"))).toBe(true);
+  });
+
+  test("trivy JSON: ID or AVDID with CauseMetadata.Resource; findings its ignore policy removed count as matched", () => {
+    const { status, report } = imported([fixture("trivy.json")]);
+    expect(status).toBe(1);
+    expect(report.external.suppressed.map(key)).toEqual(["trivy AWS-0053 aws_lb.load-balancer_alb_15AADC07"]);
+    expect(report.external.unsuppressed.map(key)).toEqual(["trivy AWS-0104 aws_security_group_rule.security-groups_ecs-egress-all_0000AAAA"]);
+    const stale = report.external.stale.map((s: any) => `${s.rule} ${s.address}`);
+    expect(stale).not.toContain("ZNVPC5 aws_security_group_rule.security-groups_alb-in-https_190156A1");
+    expect(stale).toContain("ZNVPC5 aws_security_group_rule.security-groups_alb-in-http_94F95973");
+  });
+
+  test("KICS JSON: search_key to address, per stack file (dev's suppression does not cover prod's resource of the same name)", () => {
+    const { status, report } = imported([fixture("kics.json")]);
+    expect(status).toBe(1);
+    expect(report.external.suppressed.map((f: any) => `${key(f)} ${path.basename(path.dirname(f.source))}`)).toEqual([
+      "kics 0afa6ab8-a047-48cf-be07-93a2f8c34cf7 aws_lb.load-balancer_alb_15AADC07 dev",
+    ]);
+    expect(report.external.unsuppressed.map((f: any) => `${key(f)} ${path.basename(path.dirname(f.source))}`)).toEqual([
+      "kics afecd1f1-6378-4f7e-bb3b-60c35801fdd4 aws_lb.load-balancer_alb_15AADC07 prod",
+    ]);
+  });
+
+  test("text output: one FAIL line per unsuppressed finding, stale suppressions as warnings; all suppressed passes", () => {
+    const r = policy([...stacks(), "--import", fixture("trivy.json")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("FAIL trivy AWS-0104 aws_security_group_rule.security-groups_ecs-egress-all_0000AAAA in ");
+    expect(r.stdout).toMatch(/warning: stale suppression ZNVPC6 on aws_security_group_rule\.security-groups_ecs-out-https_C26095B9 \(.*dev.*\): matches no trivy finding/);
+    const onlySuppressed = JSON.parse(fs.readFileSync(fixture("trivy.json"), "utf8"));
+    onlySuppressed.Results[0].Misconfigurations = onlySuppressed.Results[0].Misconfigurations.filter((m: any) => m.ID === "AWS-0053");
+    const file = path.join(work, "trivy-suppressed.json");
+    fs.writeFileSync(file, JSON.stringify(onlySuppressed));
+    const ok = policy([...stacks(), "--import", file]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/scanners: trivy .*: 0 unsuppressed finding\(s\), 1 suppressed/);
+  });
+
+  test("SARIF: imported findings in a run per scanner, accepted ones with an external suppression", () => {
+    const r = policy([...stacks(), "--format", "sarif", "--import", fixture("checkov.json")]);
+    const run = JSON.parse(r.stdout).runs.find((x: any) => x.tool.driver.name.startsWith("checkov"));
+    const lb = run.results.find((x: any) => x.ruleId === "CKV_AWS_150");
+    expect(lb.suppressions).toEqual([{ kind: "external", status: "accepted", justification: expect.stringMatching(/^ZNALB3: /) }]);
+    expect(run.results.find((x: any) => x.ruleId === "CKV2_AWS_5").suppressions).toBeUndefined();
+  });
+
+  test("SARIF (checkov's shape: driver Checkov, ruleId, artifact URI and start line): the resource is the block holding the line", () => {
+    const text = fs.readFileSync(stackFile("dev"), "utf8").split("\n");
+    const lineOf = (name: string) => text.findIndex((l) => l === `      "${name}": {`) + 1;
+    const result = (ruleId: string, startLine: number) => ({
+      ruleId,
+      level: "error",
+      message: { text: ruleId },
+      locations: [{ physicalLocation: { artifactLocation: { uri: "cdktf.out/stacks/dev/cdk.tf.json" }, region: { startLine, endLine: startLine + 5 } } }],
+    });
+    const sarif = {
+      $schema: "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json",
+      version: "2.1.0",
+      runs: [{
+        tool: { driver: { name: "Checkov", version: "3.3.30", informationUri: "https://checkov.io", rules: [] } },
+        results: [result("CKV_AWS_150", lineOf("load-balancer_alb_15AADC07") + 2), result("CKV2_AWS_5", lineOf("security-groups_rds_EA986935"))],
+      }],
+    };
+    const file = path.join(work, "checkov.sarif");
+    fs.writeFileSync(file, JSON.stringify(sarif));
+    const { status, report } = imported([file]);
+    expect(status).toBe(1);
+    expect(report.external.suppressed.map(key)).toEqual(["checkov CKV_AWS_150 aws_lb.load-balancer_alb_15AADC07"]);
+    expect(report.external.unsuppressed.map(key)).toEqual(["checkov CKV2_AWS_5 aws_security_group.security-groups_rds_EA986935"]);
+  });
+
+  test("an expired suppression accepts nothing: neither the pack's finding nor the scanner's", () => {
+    const json = JSON.parse(fs.readFileSync(stackFile("dev"), "utf8"));
+    const albAddress = `aws_lb.${Object.keys(json.resource.aws_lb)[0]}`;
+    json["//"].policy_suppressions[albAddress] = json["//"].policy_suppressions[albAddress].map((s: any) => (s.rule === "ZNALB3" ? { ...s, expires: "2000-01-01" } : s));
+    const file = path.join(work, "expired", "cdktf.out", "stacks", "dev", "cdk.tf.json");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    const r = policy([file, "--format", "json", "--import", fixture("checkov.json")]);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.expiredSuppressions).toEqual([expect.objectContaining({ ruleId: "ZNALB3", address: albAddress, expires: "2000-01-01" })]);
+    expect(report.results.filter((x: any) => x.status === "fail").map((x: any) => x.ruleId)).toEqual(["ZNALB3"]);
+    expect(report.external.unsuppressed.map(key)).toContain(`checkov CKV_AWS_150 ${albAddress}`);
+  });
+
+  test("a report that is no scanner's, or a relative path that names several stacks, exits 2", () => {
+    const notReport = policy([...stacks(), "--import", PLAN]);
+    expect(notReport.status).toBe(2);
+    expect(notReport.stderr).toContain("not a checkov (-o json), trivy (--format json) or KICS (--report-formats json) report, nor their SARIF");
+    const ambiguous = JSON.parse(fs.readFileSync(fixture("trivy.json"), "utf8"));
+    delete ambiguous.ArtifactName;
+    const file = path.join(work, "trivy-ambiguous.json");
+    fs.writeFileSync(file, JSON.stringify(ambiguous));
+    const r = policy([...stacks(), "--import", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/"cdk\.tf\.json" matches .*dev.*prod/);
+    expect(policy(["--import"]).status).toBe(2);
   });
 });
 

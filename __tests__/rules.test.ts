@@ -16,6 +16,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { buildApp } from "../lib/app";
 import { loadEnvironments } from "../lib/config/load";
 import { ALL_RULES, applyPolicies, checkConstructTree, evaluate, PolicyResource, PolicyViolationError, suppress } from "../lib/policy";
+import { checkovBaseline, suppressionEntries, trivyIgnorePolicy } from "../lib/policy/scanners";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
 
 const RULES_DIR = path.join(ROOT, "lib", "policy", "rules");
@@ -275,6 +276,17 @@ describe("rule pack", () => {
     }
   });
 
+  test("scanner IDs have each scanner's form (checkov CKV_AWS_n/CKV2_AWS_n, trivy AWS-nnnn without the AVD- alias, KICS query UUIDs), no duplicates", () => {
+    const forms = { checkov: /^CKV2?_AWS_\d+$/, trivy: /^AWS-\d{4}$/, kics: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ };
+    for (const rule of ALL_RULES) {
+      expect(Object.keys(rule.scanners).filter((s) => !(s in forms))).toEqual([]);
+      for (const [scanner, form] of Object.entries(forms)) {
+        const ids = rule.scanners[scanner as keyof typeof forms] ?? [];
+        expect({ rule: rule.id, bad: ids.filter((id) => !form.test(id)), dup: ids.length - new Set(ids).size }).toEqual({ rule: rule.id, bad: [], dup: 0 });
+      }
+    }
+  });
+
   test("every rule has fixtures", () => {
     expect(Object.keys(FIXTURES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
   });
@@ -414,8 +426,7 @@ describe("synth-time enforcement", () => {
     expect(fs.existsSync(path.join(outdir, "manifest.json"))).toBe(false);
   });
 
-  test("suppressions are explicit per construct, listed on stdout and written into the synthesized JSON", () => {
-    const lines: string[] = [];
+  function suppressedApp(options: { verbose?: boolean; log: (l: string) => void }): App {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "ok");
     new AwsProvider(stack, "aws", { region: "eu-central-1" });
@@ -426,23 +437,64 @@ describe("synth-time enforcement", () => {
     const docScope = new Construct(stack, "module");
     new DataAwsIamPolicyDocument(docScope, "wide", { statement: [{ actions: ["s3:*"], resources: ["arn:aws:s3:::b/*"] }] });
     suppress(docScope, "ZNIAM2", "Suppressed on the parent construct (test)");
-    applyPolicies(app, { log: (l) => lines.push(l) });
-    app.synth();
-    expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, 2 suppressed$/);
-    expect(lines).toContain("  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)");
-    expect(lines).toContain("  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)");
+    applyPolicies(app, options);
+    return app;
+  }
+
+  test("suppressions are explicit per construct: one summary line, written into the synthesized JSON, no checkov comment lines", () => {
+    const lines: string[] = [];
+    suppressedApp({ log: (l) => lines.push(l) }).synth();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^policy: \d+ rules, \d+ checks, 0 violations, 2 suppressed \(listed in .+\)$/);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "ok", "cdk.tf.json"), "utf8"));
-    expect(json.resource.aws_security_group_rule.web["//"].policy_suppressions).toEqual([{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }]);
-    expect(json.resource.aws_security_group_rule.web["//"].checkov).toEqual([
-      "checkov:skip=CKV_AWS_260:Public HTTPS endpoint by design (test)",
-      "checkov:skip=CKV_AWS_24:Public HTTPS endpoint by design (test)",
-      "checkov:skip=CKV_AWS_25:Public HTTPS endpoint by design (test)",
-    ]);
+    expect(json.resource.aws_security_group_rule.web["//"]).toEqual(expect.objectContaining({ policy_suppressions: [{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }] }));
+    expect(json.resource.aws_security_group_rule.web["//"].checkov).toBeUndefined();
     const docName = Object.keys(json.data.aws_iam_policy_document)[0];
     expect(json["//"].policy_suppressions).toEqual({
       "aws_security_group_rule.web": [{ rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)" }],
       [`data.aws_iam_policy_document.${docName}`]: [{ rule: "ZNIAM2", reason: "Suppressed on the parent construct (test)" }],
     });
+  });
+
+  test("verbose: every suppression with its reason follows the summary line", () => {
+    const lines: string[] = [];
+    suppressedApp({ verbose: true, log: (l) => lines.push(l) }).synth();
+    expect(lines.slice(1).sort()).toEqual([
+      "  suppressed ZNIAM2 on ok/module/wide: Suppressed on the parent construct (test)",
+      "  suppressed ZNVPC5 on ok/web: Public HTTPS endpoint by design (test)",
+    ]);
+  });
+
+  test("owner and expiry: recorded in the JSON; an expired suppression no longer applies and fails the synth, naming the date", () => {
+    const build = (expires: string) => {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, "ok");
+      new AwsProvider(stack, "aws", { region: "eu-central-1" });
+      const rule = new RawResource(stack, "web", "aws_security_group_rule", {
+        type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "HTTPS", security_group_id: "sg-1",
+      });
+      suppress(rule, "ZNVPC5", "Public HTTPS endpoint by design (test)", { owner: "platform-team", expires });
+      applyPolicies(app, { log: () => undefined });
+      return app;
+    };
+    build("2999-12-31").synth();
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "ok", "cdk.tf.json"), "utf8"));
+    expect(json["//"].policy_suppressions["aws_security_group_rule.web"]).toEqual([
+      { rule: "ZNVPC5", reason: "Public HTTPS endpoint by design (test)", owner: "platform-team", expires: "2999-12-31" },
+    ]);
+    const expired = build("2000-01-31");
+    expect(() => expired.synth()).toThrow(/ZNVPC5 \[high\] ok\/web[\s\S]*expired suppression ZNVPC5 on ok aws_security_group_rule\.web: ended 2000-01-31 \(owner: platform-team\)/);
+    expect(() => suppress(new TerraformStack(Testing.app(), "s"), "ZNVPC5", "a long enough reason", { expires: "2026-02-30" })).toThrow(/expires must be a date YYYY-MM-DD/);
+  });
+
+  test("the scanner files leave out expired suppressions", () => {
+    const reason = "a long enough reason (test)";
+    const input = { source: "s", suppressions: new Map([["aws_lb.x", [{ ruleId: "ZNALB3", reason, expires: "2000-01-01" }, { ruleId: "ZNALB4", reason, owner: "web" }]]]) };
+    const entries = suppressionEntries(input, "2026-11-28");
+    expect(entries.map((e) => [e.rule, e.owner])).toEqual([["ZNALB4", "web"]]);
+    expect(JSON.parse(checkovBaseline(entries)).failed_checks).toEqual([]);
+    expect(trivyIgnorePolicy(entries)).toContain('{"resource": "aws_lb.x", "ids": {"AWS-0053", "AVD-AWS-0053"}, "rule": "ZNALB4"');
+    expect(suppressionEntries(input, "1999-12-31").map((e) => e.rule)).toEqual(["ZNALB3", "ZNALB4"]);
   });
 
   test("suppress() rejects unknown-looking IDs and missing reasons; unknown rule IDs fail synth", () => {

@@ -66,6 +66,20 @@ test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF p
   expect(comment.with.script).toContain("updateComment");
 });
 
+test("pr.yml: a checkov job runs each stack with its generated baseline and gates on npm run policy --import", () => {
+  const job = workflows["pr.yml"].jobs.scanners;
+  const names = job.steps.map((s: any) => s.uses?.replace(/@.*/, "") ?? s.run);
+  const install = names.find((r: string) => /pipx install checkov/.test(r ?? ""));
+  expect(install).toMatch(/^pipx install checkov==\d+\.\d+\.\d+$/);
+  const scan = job.steps.find((s: any) => /checkov -f/.test(s.run ?? "")).run as string;
+  expect(scan).toContain("--framework terraform_json");
+  expect(scan).toContain('--baseline "${dir}policy/checkov-baseline.json" --output-baseline-as-skipped');
+  expect(scan).toMatch(/--output json --soft-fail > "\$\{dir\}policy\/checkov\.json"/);
+  const order = ["npm ci --no-audit --no-fund", "npm run synth", install, scan, "npm run policy -- --import cdktf.out/stacks/*/policy/checkov.json"];
+  expect(order.map((x) => names.indexOf(x))).toEqual([3, 4, 5, 6, 7]);
+  expect(job.permissions).toEqual({ contents: "read" });
+});
+
 test("deploy.yml: on push to main, checks first, then dev → prod one at a time behind environments", () => {
   const wf = workflows["deploy.yml"];
   expect(wf.on.push.branches).toEqual(["main"]);

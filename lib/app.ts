@@ -13,10 +13,20 @@ import { ZenmlHybridStack } from "../stacks/zenml-stack";
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
   /**
-   * Where the policy pack's summary (one line per suppression) goes.
+   * Where the policy pack's summary line (and, with `policyVerbose`, every suppression) goes.
    * @default console.log
    */
   readonly policyLog?: (line: string) => void;
+  /**
+   * Log every suppression with its reason, not only the summary line.
+   * @default false
+   */
+  readonly policyVerbose?: boolean;
+  /**
+   * Where the summary line says the suppressions are listed (main.ts: the stacks' policy folders).
+   * @default "the policy report files (npm run policy)"
+   */
+  readonly policyReportHint?: string;
 }
 
 /**
@@ -35,7 +45,7 @@ export function buildApp(app: App, configs: readonly AnyConfig[], options: Build
     new ZenmlHybridStack(app, config.envName, { config, platformNetwork: platform?.network });
   }
   new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(configs));
-  applyPolicies(app, { log: options.policyLog });
+  applyPolicies(app, { log: options.policyLog, verbose: options.policyVerbose, reportHint: options.policyReportHint });
   return app;
 }
 

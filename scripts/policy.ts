@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npm run policy -- [paths] [--format text|json|sarif|junit] [--output FILE] [--suppressions FILE]`
+ * `npm run policy -- [paths] [--format text|json|sarif|junit] [--output FILE] [--suppressions FILE] [--import REPORT...]`
  *
  * Checks synthesized stacks (default: cdktf.out/stacks/<stack>/cdk.tf.json) or plan JSON
- * (`terraform show -json plan.out`) against the same rule pack the synth-time aspect runs.
+ * (`terraform show -json plan.out`) against the same rule pack the synth-time aspect runs, and
+ * applies the same suppressions to imported checkov, trivy and KICS JSON reports.
  * Exit codes: 0 no violation, 1 violations, 2 usage or input error (missing/malformed file).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { evaluate, failures } from "../lib/policy/engine";
+import { evaluate } from "../lib/policy/engine";
+import { applySuppressions, readScannerReport } from "../lib/policy/external";
 import { loadInput, PolicyInputError } from "../lib/policy/load";
-import { Format, FORMATS, PolicyReport, render } from "../lib/policy/report";
+import { Format, FORMATS, PolicyReport, render, violationCount } from "../lib/policy/report";
 import { ALL_RULES } from "../lib/policy/rules";
+import { relatedChecks } from "../lib/policy/scanners";
 
 const USAGE = `usage: npm run policy -- [paths...] [options]
 
@@ -22,6 +25,11 @@ options   --format text|json|sarif|junit   report format (default text)
           --output FILE                    write the report to FILE instead of stdout
           --suppressions FILE              cdk.tf.json whose suppressions apply to plan inputs
                                            (default: the cdk.tf.json next to each plan file)
+          --import REPORT...               checkov (-o json), trivy (--format json) or KICS (json)
+                                           reports, or their SARIF, of the same stack files: findings are
+                                           checked against the same suppressions; an unsuppressed
+                                           finding is a violation, an unmatched suppression stale
+                                           (takes every following argument: put paths first)
           --list-rules                     print the rules and exit
 exit      0 no violations, 1 violations, 2 usage or input error`;
 
@@ -32,11 +40,12 @@ interface Options {
   format: Format;
   output?: string;
   suppressions?: string;
+  imports: string[];
   listRules: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { paths: [], format: "text", listRules: false };
+  const o: Options = { paths: [], format: "text", imports: [], listRules: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -51,7 +60,11 @@ function parseArgs(argv: string[]): Options {
       o.format = f as Format;
     } else if (a.startsWith("--output")) o.output = value();
     else if (a.startsWith("--suppressions")) o.suppressions = value();
-    else if (a === "--list-rules") o.listRules = true;
+    else if (a.startsWith("--import=")) o.imports.push(value());
+    else if (a === "--import") {
+      while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("-")) o.imports.push(argv[++i]);
+      if (o.imports.length === 0) throw new UsageError("--import needs at least one report file");
+    } else if (a === "--list-rules") o.listRules = true;
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else o.paths.push(a);
   }
@@ -88,7 +101,7 @@ function resolveInputs(paths: string[]): string[] {
 }
 
 function listRules(): string {
-  return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${r.references.join(", ")}]`).join("\n") + "\n";
+  return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${relatedChecks(r).join(", ")}]`).join("\n") + "\n";
 }
 
 function main(argv: string[]): number {
@@ -109,15 +122,17 @@ function main(argv: string[]): number {
     const inputs = files.map((file) => ({ file, ...loadInput(file, { suppressionsFrom: options.suppressions }) }));
     const evaluation = evaluate(inputs);
     const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version as string;
+    const reports = options.imports.map((file) => ({ file, ...readScannerReport(file) }));
     const report: PolicyReport = {
       version,
       evaluation,
       inputs: inputs.map((i) => ({ file: i.file, kind: i.kind, text: fs.readFileSync(i.file, "utf8") })),
+      ...(reports.length > 0 ? { external: applySuppressions(reports, inputs) } : {}),
     };
     const text = render(report, options.format);
     if (options.output) fs.writeFileSync(options.output, text);
     else process.stdout.write(text);
-    const bad = failures(evaluation).length + evaluation.unknownSuppressions.length;
+    const bad = violationCount(report);
     if (options.output || options.format !== "text") {
       process.stderr.write(`policy: ${files.length} file(s): ${bad > 0 ? `${bad} violation(s)` : "no violations"}\n`);
     }

@@ -16,13 +16,21 @@ export interface EvaluationInput {
   readonly suppressions: ReadonlyMap<string, readonly PolicySuppression[]>;
 }
 
-/** A suppression that did not match anything, or names an unknown rule. */
+/** A suppression that did not match anything, names an unknown rule, or has expired. */
 export interface SuppressionIssue {
   readonly source: string;
   readonly address: string;
   readonly ruleId: string;
   readonly reason: string;
+  readonly owner?: string;
+  readonly expires?: string;
 }
+
+/** Today as `YYYY-MM-DD` (UTC), the form of {@link PolicySuppression.expires}. */
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** Whether a suppression still applies on `day` (no expiry, or expiry on or after that day). */
+export const isActive = (s: PolicySuppression, day = today()) => s.expires === undefined || s.expires >= day;
 
 /** Result of {@link evaluate}. */
 export interface Evaluation {
@@ -32,15 +40,18 @@ export interface Evaluation {
   readonly unknownSuppressions: SuppressionIssue[];
   /** Suppressions whose rule passed or does not apply to the resource: a warning. */
   readonly unusedSuppressions: SuppressionIssue[];
+  /** Suppressions past their expiry date: no longer applied (their findings fail again). */
+  readonly expiredSuppressions: SuppressionIssue[];
 }
 
 const key = (r: PolicyResource) => (r.mode === "data" ? `data.${r.type}` : r.type);
 
-/** Evaluates `rules` over every input. */
-export function evaluate(inputs: readonly EvaluationInput[], rules: readonly Rule[] = ALL_RULES): Evaluation {
+/** Evaluates `rules` over every input; suppressions expired before `day` are not applied. */
+export function evaluate(inputs: readonly EvaluationInput[], rules: readonly Rule[] = ALL_RULES, day = today()): Evaluation {
   const findings: Finding[] = [];
   const unknownSuppressions: SuppressionIssue[] = [];
   const unusedSuppressions: SuppressionIssue[] = [];
+  const expiredSuppressions: SuppressionIssue[] = [];
   for (const input of inputs) {
     const context = createContext(input.resources);
     const used = new Set<string>();
@@ -60,7 +71,7 @@ export function evaluate(inputs: readonly EvaluationInput[], rules: readonly Rul
           findings.push({ ...base, status: "pass" });
           continue;
         }
-        const suppression = suppressions.find((s) => s.ruleId === rule.id);
+        const suppression = suppressions.find((s) => s.ruleId === rule.id && isActive(s, day));
         if (suppression) used.add(`${resource.address}\u0000${rule.id}`);
         for (const message of problems) {
           findings.push(
@@ -73,13 +84,14 @@ export function evaluate(inputs: readonly EvaluationInput[], rules: readonly Rul
     }
     for (const [address, list] of input.suppressions) {
       for (const s of list) {
-        const issue = { source: input.source, address, ruleId: s.ruleId, reason: s.reason };
+        const issue: SuppressionIssue = { source: input.source, address, ruleId: s.ruleId, reason: s.reason, ...(s.owner ? { owner: s.owner } : {}), ...(s.expires ? { expires: s.expires } : {}) };
         if (!RULES_BY_ID.has(s.ruleId)) unknownSuppressions.push(issue);
+        else if (!isActive(s, day)) expiredSuppressions.push(issue);
         else if (!used.has(`${address}\u0000${s.ruleId}`) && rules.some((r) => r.id === s.ruleId)) unusedSuppressions.push(issue);
       }
     }
   }
-  return { findings, unknownSuppressions, unusedSuppressions };
+  return { findings, unknownSuppressions, unusedSuppressions, expiredSuppressions };
 }
 
 /** Violations only. */

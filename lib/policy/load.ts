@@ -44,10 +44,23 @@ const withoutComments = (body: Json): Json => {
   return rest;
 };
 
+/** A suppression as written into synthesized JSON (`{ rule, reason, owner?, expires? }`). */
+export const suppressionJson = (s: PolicySuppression) => ({
+  rule: s.ruleId,
+  reason: s.reason,
+  ...(s.owner ? { owner: s.owner } : {}),
+  ...(s.expires ? { expires: s.expires } : {}),
+});
+
 const parseSuppressions = (list: unknown): PolicySuppression[] =>
   (Array.isArray(list) ? list : [])
     .filter((s) => s && typeof s.rule === "string")
-    .map((s) => ({ ruleId: s.rule, reason: String(s.reason ?? "") }));
+    .map((s) => ({
+      ruleId: s.rule,
+      reason: String(s.reason ?? ""),
+      ...(typeof s.owner === "string" ? { owner: s.owner } : {}),
+      ...(typeof s.expires === "string" ? { expires: s.expires } : {}),
+    }));
 
 /** Suppressions recorded in a synthesized config: the root map plus per-resource `//` entries. */
 export function configSuppressions(doc: Json): Map<string, PolicySuppression[]> {

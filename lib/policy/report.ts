@@ -1,7 +1,9 @@
 /** Report formats of `npm run policy`: text (default), json, sarif (2.1.0) and junit. */
 import * as crypto from "crypto";
 import { Evaluation, failures, suppressed } from "./engine";
+import { ExternalFinding, ExternalResult } from "./external";
 import { ALL_RULES } from "./rules";
+import { relatedChecks } from "./scanners";
 import { Finding, Rule, Severity } from "./types";
 
 /** What was checked and what was found. */
@@ -11,6 +13,26 @@ export interface PolicyReport {
   readonly evaluation: Evaluation;
   /** Tool version (package.json). */
   readonly version: string;
+  /** Imported scanner findings with the suppressions applied (`--import`). */
+  readonly external?: ExternalResult;
+}
+
+/** Violations of a report: failed rules, unknown suppressions and unsuppressed scanner findings. */
+export const violationCount = (r: Pick<PolicyReport, "evaluation" | "external">) =>
+  failures(r.evaluation).length + r.evaluation.unknownSuppressions.length + (r.external?.unsuppressed.length ?? 0);
+
+const externalAt = (f: ExternalFinding) => `${f.address ?? f.resource ?? "?"} in ${f.source ?? f.file}${f.line ? `:${f.line}` : ""}`;
+
+/** Text lines of the imported scanner findings. */
+function externalText(x: ExternalResult): string[] {
+  const out = [
+    "",
+    `scanners: ${x.reports.map((r) => `${r.scanner} ${r.file}`).join(", ")}: ${x.unsuppressed.length} unsuppressed finding(s), ${x.suppressed.length} suppressed, ${x.stale.length} stale suppression(s)`,
+  ];
+  for (const f of x.unsuppressed) out.push(`FAIL ${f.scanner} ${f.checkId} ${externalAt(f)}${f.title ? `: ${f.title}` : ""}`);
+  for (const f of x.suppressed) out.push(`  suppressed ${f.scanner} ${f.checkId} ${externalAt(f)} (${f.suppressedBy!.rule}): ${f.suppressedBy!.reason}`);
+  for (const s of x.stale) out.push(`warning: stale suppression ${s.rule} on ${s.address} (${s.source}): matches no ${s.scanner} finding`);
+  return out;
 }
 
 /** Output formats. */
@@ -54,7 +76,11 @@ export function toText(report: PolicyReport): string {
     for (const f of accepted) out.push(`  ${f.rule.id} ${f.source} ${at(f)}: ${f.reason}`);
   }
   for (const u of e.unusedSuppressions) out.push(`warning: unused suppression ${u.ruleId} on ${u.address} (${u.source})`);
-  out.push("", fails.length + e.unknownSuppressions.length > 0 ? "RESULT: FAIL" : "RESULT: PASS");
+  for (const x of e.expiredSuppressions) {
+    out.push(`warning: expired suppression ${x.ruleId} on ${x.address} (${x.source}): ended ${x.expires}${x.owner ? `, owner ${x.owner}` : ""}; no longer applied`);
+  }
+  if (report.external) out.push(...externalText(report.external));
+  out.push("", violationCount(report) > 0 ? "RESULT: FAIL" : "RESULT: PASS");
   return out.join("\n") + "\n";
 }
 
@@ -69,7 +95,7 @@ const findingJson = (f: Finding) => ({
   message: f.message,
   fix: f.rule.fix,
   ...(f.reason ? { suppressionReason: f.reason } : {}),
-  references: f.rule.references,
+  references: relatedChecks(f.rule),
 });
 
 /** Machine-readable JSON report. */
@@ -86,11 +112,13 @@ export function toJson(report: PolicyReport): string {
           checks: e.findings.length,
           violations: failures(e).length,
           suppressed: suppressed(e).length,
-          passed: failures(e).length === 0 && e.unknownSuppressions.length === 0,
+          passed: violationCount(report) === 0,
         },
         results: problems(report).map(findingJson),
         unknownSuppressions: e.unknownSuppressions,
         unusedSuppressions: e.unusedSuppressions,
+        expiredSuppressions: e.expiredSuppressions,
+        ...(report.external ? { external: report.external } : {}),
       },
       null,
       2,
@@ -98,15 +126,32 @@ export function toJson(report: PolicyReport): string {
   );
 }
 
-const sarifRule = (r: Rule) => ({
+const sarifRule = (r: Rule, related = relatedChecks(r)) => ({
   id: r.id,
   name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^./, (c) => c.toUpperCase()),
   shortDescription: { text: r.title },
   fullDescription: { text: r.description },
-  help: { text: `Fix: ${r.fix}`, markdown: `**Fix:** ${r.fix}\n\nRelated checks: ${r.references.join(", ") || "none"}` },
+  help: { text: `Fix: ${r.fix}`, markdown: `**Fix:** ${r.fix}\n\nRelated checks: ${related.join(", ") || "none"}` },
   defaultConfiguration: { level: sarifLevel(r.severity) },
-  properties: { tags: ["security", "terraform", r.service, ...r.references], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
+  properties: { tags: ["security", "terraform", r.service, ...related], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
 });
+
+/** One SARIF run per imported scanner: its findings, the accepted ones with an external suppression. */
+function externalRuns(x: ExternalResult) {
+  const scanners = [...new Set(x.reports.map((r) => r.scanner))];
+  return scanners.map((scanner) => ({
+    tool: { driver: { name: `${scanner} (imported by zenml-policy)`, rules: [] } },
+    results: [...x.unsuppressed, ...x.suppressed]
+      .filter((f) => f.scanner === scanner)
+      .map((f) => ({
+        ruleId: f.checkId,
+        level: "error",
+        message: { text: `${f.title ?? f.checkId} (${f.address ?? f.resource ?? "?"})` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: (f.source ?? f.file).split("\\").join("/").replace(/^\/+/, "") }, region: { startLine: Math.max(1, f.line ?? 1) } } }],
+        ...(f.suppressedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f.suppressedBy.rule}: ${f.suppressedBy.reason}` }] } : {}),
+      })),
+  }));
+}
 
 /** SARIF 2.1.0 log (GitHub code scanning accepts it through upload-sarif). */
 export function toSarif(report: PolicyReport): string {
@@ -131,7 +176,7 @@ export function toSarif(report: PolicyReport): string {
     partialFingerprints: {
       "zenmlPolicy/v1": crypto.createHash("sha256").update(`${f.rule.id}|${f.source}|${f.resource.address}|${f.message}`).digest("hex"),
     },
-    ...(f.status === "suppressed" ? { suppressions: [{ kind: "inSource", justification: f.reason }] } : {}),
+    ...(f.status === "suppressed" ? { suppressions: [{ kind: "inSource", status: "accepted", justification: f.reason }] } : {}),
   }));
   return (
     JSON.stringify(
@@ -140,10 +185,11 @@ export function toSarif(report: PolicyReport): string {
         version: "2.1.0",
         runs: [
           {
-            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map(sarifRule) } },
+            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map((r) => sarifRule(r)) } },
             artifacts: report.inputs.map((i) => ({ location: { uri: i.file.split("\\").join("/") } })),
             results,
           },
+          ...(report.external ? externalRuns(report.external) : []),
         ],
       },
       null,

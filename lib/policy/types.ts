@@ -56,13 +56,26 @@ export interface Rule {
   readonly severity: Severity;
   /** Resource types the rule applies to (`data.<type>` for data sources). */
   readonly resourceTypes: readonly string[];
-  /** Related scanner checks (checkov `CKV_AWS_*`, trivy `AVD-AWS-*`). */
-  readonly references: readonly string[];
+  /**
+   * The same check in external scanners, each ID confirmed in that scanner's rule source; an ID that
+   * could not be confirmed is left out. Suppressions of this rule are generated for these IDs
+   * (lib/policy/scanners.ts) and applied to imported scanner reports (`npm run policy -- --import`).
+   */
+  readonly scanners: ScannerIds;
+  /** Related controls outside the scanners (e.g. AWS Security Hub), for the reader. */
+  readonly references?: readonly string[];
   /** What to change in code to pass. */
   readonly fix: string;
   /** Returns the problems of `resource` (nothing when it passes). */
   check(resource: PolicyResource, context: RuleContext): string | readonly string[] | undefined | void;
 }
+
+/** Scanners whose findings the pack maps its rules to. */
+export const SCANNERS = ["checkov", "trivy", "kics"] as const;
+export type Scanner = (typeof SCANNERS)[number];
+
+/** Check IDs of one rule in each scanner. */
+export type ScannerIds = { readonly [S in Scanner]?: readonly string[] };
 
 /** Identity helper that type-checks a rule definition. */
 export function defineRule(rule: Rule): Rule {
@@ -75,6 +88,10 @@ export interface PolicySuppression {
   readonly ruleId: string;
   /** Justification shown in every report. */
   readonly reason: string;
+  /** Who answers for the exception (a team or person), when named. */
+  readonly owner?: string;
+  /** Last day (`YYYY-MM-DD`, UTC) the exception applies; after it the finding fails again. */
+  readonly expires?: string;
 }
 
 /** Result of one rule on one resource. */

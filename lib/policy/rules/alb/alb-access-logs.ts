@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Access logs are the only record of who called the workspace, from where, and with what result.",
   severity: "medium",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["CKV_AWS_91"],
+  scanners: { checkov: ["CKV_AWS_91"] },
   fix: "Set accessLogs: { bucket, prefix, enabled: true } with a bucket whose policy allows ELB log delivery.",
   check: ({ attributes: a }) => {
     const logs = block(a, "access_logs");

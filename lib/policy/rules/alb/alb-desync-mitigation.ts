@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "In monitor mode the load balancer forwards ambiguous requests that enable HTTP desync (request smuggling).",
   severity: "medium",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["CKV_AWS_328"],
+  scanners: { checkov: ["CKV_AWS_328"] },
   fix: 'Leave desyncMitigationMode unset (defensive) or set "defensive"/"strictest".',
   check: ({ attributes: a }) => (isApplication(a) && a.desync_mitigation_mode === "monitor" ? "desync_mitigation_mode is monitor" : undefined),
 });

@@ -12,7 +12,7 @@ export const rule = defineRule({
   description: "Forwarding malformed headers enables HTTP request smuggling and header-injection attacks against the targets.",
   severity: "high",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["CKV_AWS_131", "AVD-AWS-0052"],
+  scanners: { checkov: ["CKV_AWS_131"], trivy: ["AWS-0052"] },
   fix: "Set dropInvalidHeaderFields: true on the Lb.",
   check: ({ attributes: a }) =>
     isApplication(a) && !isTrue(a.drop_invalid_header_fields) ? `drop_invalid_header_fields is ${show(a.drop_invalid_header_fields)}` : undefined,

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "An internet-facing load balancer is reachable by anyone; only expose what must be public, behind TLS and a WAF if required.",
   severity: "high",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["AVD-AWS-0053"],
+  scanners: { trivy: ["AWS-0053"] },
   fix: "Set internal: true, or suppress with the reason the endpoint must be public.",
   check: ({ attributes: a }) => (isTrue(a.internal) ? undefined : "internal is not true (internet-facing)"),
 });

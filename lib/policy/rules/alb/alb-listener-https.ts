@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A plain-HTTP listener that forwards traffic exposes sessions and credentials on the network.",
   severity: "high",
   resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
-  references: ["CKV_AWS_2", "CKV2_AWS_20", "AVD-AWS-0054"],
+  scanners: { checkov: ["CKV_AWS_2", "CKV2_AWS_20"], trivy: ["AWS-0054"] },
   fix: "Use protocol HTTPS with a certificate, or make every default action of the HTTP listener a redirect to HTTPS (HTTP_301).",
   check: ({ attributes: a }) => {
     const protocol = String(a.protocol ?? "HTTP");

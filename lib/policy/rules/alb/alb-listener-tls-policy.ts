@@ -17,7 +17,7 @@ export const rule = defineRule({
   description: "Policies such as ELBSecurityPolicy-2016-08 (the default) still accept TLS 1.0/1.1 and weak ciphers.",
   severity: "high",
   resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
-  references: ["CKV_AWS_103", "CKV2_AWS_74", "AVD-AWS-0047"],
+  scanners: { checkov: ["CKV_AWS_103", "CKV2_AWS_74"], trivy: ["AWS-0047"] },
   fix: "Set sslPolicy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another TLS13-1-2 / FS-1-2 / TLS-1-2 policy) (config: loadBalancer.sslPolicy).",
   check: ({ attributes: a }) => {
     if (!["HTTPS", "TLS"].includes(String(a.protocol))) return;

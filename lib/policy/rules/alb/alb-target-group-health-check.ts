@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Without an explicit health check the load balancer keeps sending requests to broken tasks and deployments cannot detect failures.",
   severity: "low",
   resourceTypes: ["aws_lb_target_group", "aws_alb_target_group"],
-  references: ["CKV_AWS_261"],
+  scanners: { checkov: ["CKV_AWS_261"] },
   fix: "Add healthCheck: { enabled: true, path, interval, timeout, healthyThreshold, unhealthyThreshold, matcher }.",
   check: ({ attributes: a }) => {
     if (a.target_type === "lambda") return;

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "A web ACL filters common exploits (OWASP top 10, known bad inputs, IP reputation) before they reach the application.",
   severity: "medium",
   resourceTypes: ["aws_lb", "aws_alb"],
-  references: ["CKV2_AWS_28"],
+  scanners: { checkov: ["CKV2_AWS_28"], kics: ["0afa6ab8-a047-48cf-be07-93a2f8c34cf7"] },
   fix: "Associate a WAFv2 web ACL (aws_wafv2_web_acl_association with resource_arn = the ALB ARN), or suppress with the reason.",
   check: (lb, ctx) => {
     const a = lb.attributes;

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A customer key puts table reads under a key policy and CloudTrail records.",
   severity: "medium",
   resourceTypes: ["aws_dynamodb_table"],
-  references: ["CKV_AWS_119", "AVD-AWS-0025"],
+  scanners: { checkov: ["CKV_AWS_119"], trivy: ["AWS-0025"] },
   fix: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <customer-managed key ARN> }.",
   check: ({ attributes: a }) => {
     const sse = block(a, "server_side_encryption");

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "PITR restores the table to any second of the last 35 days after accidental writes or deletes.",
   severity: "medium",
   resourceTypes: ["aws_dynamodb_table"],
-  references: ["CKV_AWS_28", "AVD-AWS-0024"],
+  scanners: { checkov: ["CKV_AWS_28"], trivy: ["AWS-0024"] },
   fix: "Set pointInTimeRecovery: { enabled: true }.",
   check: ({ attributes: a }) => (isTrue(block(a, "point_in_time_recovery")?.enabled) ? undefined : "point_in_time_recovery is not enabled"),
 });

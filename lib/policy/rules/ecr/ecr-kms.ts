@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "KMS encryption puts image layers under a key whose use is logged and controlled by key policy.",
   severity: "low",
   resourceTypes: ["aws_ecr_repository"],
-  references: ["CKV_AWS_136"],
+  scanners: { checkov: ["CKV_AWS_136"] },
   fix: 'Set encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: <key ARN> }].',
   check: ({ attributes: a }) => {
     const type = block(a, "encryption_configuration")?.encryption_type;

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Scanning on push reports known CVEs in images before they run.",
   severity: "low",
   resourceTypes: ["aws_ecr_repository"],
-  references: ["CKV_AWS_163"],
+  scanners: { checkov: ["CKV_AWS_163"] },
   fix: "Set imageScanningConfiguration: { scanOnPush: true }.",
   check: ({ attributes: a }) => (isTrue(block(a, "image_scanning_configuration")?.scan_on_push) ? undefined : "scan_on_push is not true"),
 });

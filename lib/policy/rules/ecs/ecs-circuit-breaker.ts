@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Without the circuit breaker a release whose tasks never become healthy keeps replacing tasks until someone intervenes.",
   severity: "low",
   resourceTypes: ["aws_ecs_service"],
-  references: [],
+  scanners: {},
   fix: "Set deploymentCircuitBreaker: { enable: true, rollback: true }.",
   check: ({ attributes: a }) => {
     const controller = block(a, "deployment_controller")?.type;

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Container Insights provides task-level CPU/memory and running-task metrics used by the alarms.",
   severity: "low",
   resourceTypes: ["aws_ecs_cluster"],
-  references: ["CKV_AWS_65", "AVD-AWS-0034"],
+  scanners: { checkov: ["CKV_AWS_65"], trivy: ["AWS-0034"] },
   fix: 'Add setting: [{ name: "containerInsights", value: "enabled" }] to the EcsCluster.',
   check: ({ attributes: a }) => {
     const s = blocks(a, "setting").find((x) => x.name === "containerInsights");

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Without a log driver the container output is lost when the task stops.",
   severity: "medium",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: [],
+  scanners: {},
   fix: 'Set logConfiguration: { logDriver: "awslogs", options: { "awslogs-group", "awslogs-region", "awslogs-stream-prefix" } }.',
   check: ({ attributes: a }) =>
     (containerDefinitions(a) ?? []).filter((c) => !c.logConfiguration?.logDriver).map((c) => `container ${c.name} has no logConfiguration`),

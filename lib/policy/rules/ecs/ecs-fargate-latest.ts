@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Pinned old platform versions miss kernel and runtime security patches.",
   severity: "low",
   resourceTypes: ["aws_ecs_service"],
-  references: ["CKV_AWS_332"],
+  scanners: { checkov: ["CKV_AWS_332"] },
   fix: 'Set platformVersion: "LATEST" (or leave it unset).',
   check: ({ attributes: a }) => {
     if (a.launch_type !== "FARGATE" || a.platform_version === undefined || isUnknown(a.platform_version)) return;

@@ -8,7 +8,7 @@ export const rule = defineRule({
   description: "Host namespaces let a container see and signal host processes and read their shared memory.",
   severity: "high",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: ["CKV_AWS_335"],
+  scanners: { checkov: ["CKV_AWS_335"] },
   fix: 'Leave pidMode and ipcMode unset (or "task").',
   check: ({ attributes: a }) =>
     (["pid_mode", "ipc_mode"] as const).filter((k) => a[k] === "host").map((k) => `${k} is "host"`),

@@ -16,7 +16,7 @@ export const rule = defineRule({
     "Plain environment values are visible to anyone who can describe the task definition, and are stored in Terraform state.",
   severity: "critical",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: ["AVD-AWS-0036", "CKV_AWS_45"],
+  scanners: { trivy: ["AWS-0036"] },
   fix: "Move the value to Secrets Manager and inject it through the container's secrets (valueFrom) instead of environment.",
   check: ({ attributes: a }) =>
     (containerDefinitions(a) ?? []).flatMap((c) =>

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A privileged container has root access to the host's devices and kernel interfaces.",
   severity: "high",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: ["CKV_AWS_334"],
+  scanners: {},
   fix: "Remove privileged: true (Fargate does not support it; on EC2 grant single Linux capabilities instead).",
   check: ({ attributes: a }) =>
     (containerDefinitions(a) ?? []).filter((c) => c.privileged === true).map((c) => `container ${c.name} is privileged`),

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Tasks with public IPs are reachable from the internet past the load balancer.",
   severity: "high",
   resourceTypes: ["aws_ecs_service"],
-  references: ["CKV_AWS_333"],
+  scanners: { checkov: ["CKV_AWS_333"] },
   fix: "Set networkConfiguration.assignPublicIp: false and run the tasks in private subnets behind NAT.",
   check: ({ attributes: a }) => (isTrue(block(a, "network_configuration")?.assign_public_ip) ? "assign_public_ip is true" : undefined),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A writable root filesystem lets a compromised process modify binaries and persist tooling inside the container.",
   severity: "medium",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: ["CKV_AWS_336"],
+  scanners: { checkov: ["CKV_AWS_336"] },
   fix: "Set readonlyRootFilesystem: true on every container and mount task volumes where the app must write (e.g. /tmp).",
   check: ({ attributes: a }) =>
     (containerDefinitions(a) ?? [])

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "The execution role can read every injected secret; the application must not run with those permissions.",
   severity: "medium",
   resourceTypes: ["aws_ecs_task_definition"],
-  references: ["CKV_AWS_249"],
+  scanners: { checkov: ["CKV_AWS_249"] },
   fix: "Give the task definition its own taskRoleArn, distinct from executionRoleArn.",
   check: ({ attributes: a }) => {
     if (!isSet(a.execution_role_arn) || !isSet(a.task_role_arn)) return;

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: 'Action "*" (or an Allow with NotAction) grants administrator-level access to whatever the resources cover.',
   severity: "critical",
   resourceTypes: POLICY_TYPES,
-  references: ["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63", "AVD-AWS-0057"],
+  scanners: { checkov: ["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63"], trivy: ["AWS-0057"] },
   fix: "List the exact actions the principal needs.",
   check: (r) =>
     ownStatements(r).flatMap((s, i) =>

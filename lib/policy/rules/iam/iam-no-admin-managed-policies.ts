@@ -18,7 +18,7 @@ export const rule = defineRule({
     "aws_iam_group_policy_attachment",
     "aws_iam_role",
   ],
-  references: ["CKV_AWS_274", "CKV2_AWS_56"],
+  scanners: { checkov: ["CKV_AWS_274"] },
   fix: "Attach a policy with the specific actions and resources the principal needs.",
   check: ({ attributes: a }) =>
     [...strings(a.policy_arn), ...strings(a.managed_policy_arns)]

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: 'Principal "*" without conditions makes the bucket, key or topic usable by any AWS account or anonymous caller.',
   severity: "critical",
   resourceTypes: POLICY_TYPES,
-  references: ["CKV_AWS_33", "CKV_AWS_70", "CKV_AWS_283", "CKV_AWS_169"],
+  scanners: { checkov: ["CKV_AWS_33", "CKV_AWS_70", "CKV_AWS_283", "CKV_AWS_169"] },
   fix: "Name the principals (accounts, roles, service principals) or restrict with aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID conditions.",
   check: (r) =>
     ownStatements(r).flatMap((s, i) =>

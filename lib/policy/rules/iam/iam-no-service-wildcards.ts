@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Service-wide wildcards include permission-management and destructive actions (e.g. kms:PutKeyPolicy, s3:DeleteBucket).",
   severity: "high",
   resourceTypes: POLICY_TYPES,
-  references: ["CKV_AWS_109", "CKV_AWS_111", "AVD-AWS-0057"],
+  scanners: { checkov: ["CKV_AWS_109", "CKV_AWS_111"], trivy: ["AWS-0057"] },
   fix: "Replace <service>:* with the list of actions the principal uses.",
   check: (r) =>
     ownStatements(r).flatMap((s, i) =>

@@ -20,7 +20,7 @@ export const rule = defineRule({
   description: 'Resource "*" extends the grant to every current and future resource of the account.',
   severity: "high",
   resourceTypes: POLICY_TYPES.filter((t) => !["aws_kms_key", "aws_s3_bucket_policy", "aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_ecr_repository_policy", "aws_secretsmanager_secret_policy", "aws_iam_role"].includes(t)),
-  references: ["CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_108", "AVD-AWS-0057"],
+  scanners: { checkov: ["CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_108"], trivy: ["AWS-0057"] },
   fix: "Name the resource ARNs (or add conditions); only list/describe actions and actions AWS allows solely on \"*\" may use it.",
   check: (r, ctx) => {
     // In a key or resource policy, Resource "*" means the resource the policy is attached to.

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "A trust policy open to any principal (or a web identity without audience/subject conditions) lets outsiders assume the role.",
   severity: "critical",
   resourceTypes: POLICY_TYPES,
-  references: ["CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_358"],
+  scanners: { checkov: ["CKV_AWS_60", "CKV_AWS_61"] },
   fix: 'Trust only service principals or specific account/role ARNs; for federated (OIDC) principals add StringEquals conditions on ":aud" and ":sub".',
   check: (r) =>
     ownStatements(r).flatMap((s, i) => {

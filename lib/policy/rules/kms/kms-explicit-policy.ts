@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "The default key policy gives the account root every permission and no service principal any; an explicit policy documents who may use the key.",
   severity: "medium",
   resourceTypes: ["aws_kms_key"],
-  references: ["CKV2_AWS_64"],
+  scanners: { checkov: ["CKV2_AWS_64"] },
   fix: "Set policy from a DataAwsIamPolicyDocument (modules/kms.ts).",
   check: ({ attributes: a }) => (isSet(a.policy) ? undefined : "policy is unset (default key policy)"),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A wildcard principal shares the key with everyone; kms:* lets every IAM principal with kms:* change the key policy and schedule deletion.",
   severity: "high",
   resourceTypes: ["aws_kms_key"],
-  references: ["CKV_AWS_33", "CKV_AWS_109"],
+  scanners: { checkov: ["CKV_AWS_33"] },
   fix: "Grant the account root the explicit administration and cryptographic actions (modules/kms.ts), and services only what they use, with conditions.",
   check: ({ attributes: a }, ctx) =>
     (policyStatements(a.policy, ctx) ?? []).flatMap((s) => {

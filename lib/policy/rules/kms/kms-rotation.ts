@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Automatic rotation limits how much data one key version protects.",
   severity: "medium",
   resourceTypes: ["aws_kms_key"],
-  references: ["CKV_AWS_7", "CKV_AWS_227", "AVD-AWS-0065"],
+  scanners: { checkov: ["CKV_AWS_7"], trivy: ["AWS-0065"], kics: ["22fbfeac-7b5a-421a-8a27-7a2178bb910b"] },
   fix: "Set enableKeyRotation: true (and keep isEnabled).",
   check: ({ attributes: a }) => {
     if (isFalse(a.is_enabled)) return "is_enabled is false";

@@ -12,7 +12,7 @@ export const rule = defineRule({
   description: "Incident investigations and audits commonly need a year of access, flow and application logs.",
   severity: "low",
   resourceTypes: ["aws_cloudwatch_log_group"],
-  references: ["CKV_AWS_338"],
+  scanners: { checkov: ["CKV_AWS_338"] },
   fix: `Set retentionInDays to ${MIN_LOG_RETENTION_DAYS} or more (the prod preset does), or suppress for short-lived environments.`,
   check: ({ attributes: a }) => {
     if (isUnknown(a.retention_in_days)) return;

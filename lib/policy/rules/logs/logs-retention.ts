@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Without retention, logs are kept (and billed) forever and personal data is never deleted.",
   severity: "medium",
   resourceTypes: ["aws_cloudwatch_log_group"],
-  references: ["CKV_AWS_66"],
+  scanners: { checkov: ["CKV_AWS_66"], kics: ["ef0b316a-211e-42f1-888e-64efe172b755"] },
   fix: "Set retentionInDays (config: observability.logRetentionDays, network.flowLogRetentionDays).",
   check: ({ attributes: a }) => {
     if (isUnknown(a.retention_in_days)) return;

@@ -12,7 +12,7 @@ export const rule = defineRule({
   description: "Without automated backups (or with a very short window) point-in-time recovery after data loss or a bad migration is impossible.",
   severity: "medium",
   resourceTypes: ["aws_db_instance", "aws_rds_cluster"],
-  references: ["CKV_AWS_133", "AVD-AWS-0077"],
+  scanners: { checkov: ["CKV_AWS_133"], trivy: ["AWS-0077"] },
   fix: `Set backupRetentionPeriod to ${MIN_BACKUP_RETENTION_DAYS}-35 days (config: database.backupRetentionDays).`,
   check: ({ attributes: a }) => {
     if (isUnknown(a.backup_retention_period)) return;

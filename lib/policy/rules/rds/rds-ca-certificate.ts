@@ -13,7 +13,7 @@ export const rule = defineRule({
     "Clients that verify the server certificate (ZenML does, with verify-ca) break when the CA expires or is rotated behind their back; pinning a current CA makes rotation a reviewed change.",
   severity: "medium",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV_AWS_211"],
+  scanners: { checkov: ["CKV_AWS_211"] },
   fix: `Set caCertIdentifier to one of ${CURRENT_RDS_CAS.join(", ")}.`,
   check: ({ attributes: a }) => {
     if (isUnknown(a.ca_cert_identifier)) return;

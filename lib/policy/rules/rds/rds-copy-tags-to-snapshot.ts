@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Untagged snapshots escape cost allocation, retention and access policies that select by tag.",
   severity: "low",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV2_AWS_60"],
+  scanners: { checkov: ["CKV2_AWS_60"] },
   fix: "Set copyTagsToSnapshot: true.",
   check: ({ attributes: a }) => (isTrue(a.copy_tags_to_snapshot) ? undefined : `copy_tags_to_snapshot is ${show(a.copy_tags_to_snapshot)}`),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "OS-level metrics (per-process CPU, memory, I/O) are needed to diagnose a slow or stuck database.",
   severity: "low",
   resourceTypes: ["aws_db_instance", "aws_rds_cluster_instance"],
-  references: ["CKV_AWS_118"],
+  scanners: { checkov: ["CKV_AWS_118"] },
   fix: "Set monitoringInterval (1-60 s) and monitoringRoleArn (config: database.monitoringIntervalSeconds).",
   check: ({ attributes: a }) => {
     if (isUnknown(a.monitoring_interval)) return;

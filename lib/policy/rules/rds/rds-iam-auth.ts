@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "IAM authentication lets operators use short-lived tokens instead of shared database passwords.",
   severity: "medium",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV_AWS_161", "AVD-AWS-0176"],
+  scanners: { checkov: ["CKV_AWS_161"], trivy: ["AWS-0176"] },
   fix: "Set iamDatabaseAuthenticationEnabled: true.",
   check: ({ attributes: a }) =>
     isTrue(a.iam_database_authentication_enabled) ? undefined : `iam_database_authentication_enabled is ${show(a.iam_database_authentication_enabled)}`,

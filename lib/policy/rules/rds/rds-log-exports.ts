@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Error and query logs in CloudWatch survive instance replacement and can be searched and alarmed on.",
   severity: "medium",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV_AWS_129"],
+  scanners: { checkov: ["CKV_AWS_129"], kics: ["8d7f7b8c-6c7c-40f8-baa6-62006c6c7b56"] },
   fix: "Set enabledCloudwatchLogsExports (MySQL: error, general, slowquery; PostgreSQL: postgresql).",
   check: ({ attributes: a }) => {
     const exports = strings(a.enabled_cloudwatch_logs_exports);

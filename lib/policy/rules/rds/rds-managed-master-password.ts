@@ -10,7 +10,7 @@ export const rule = defineRule({
     "A password given to Terraform is stored in plain text in the state file; RDS-managed passwords live only in Secrets Manager and rotate.",
   severity: "high",
   resourceTypes: ["aws_db_instance", "aws_rds_cluster"],
-  references: [],
+  scanners: {},
   fix: "Set manageMasterUserPassword: true and masterUserSecretKmsKeyId; do not set password.",
   check: ({ attributes: a }) => {
     if (isSet(a.password)) return "password is set (it is stored in Terraform state)";

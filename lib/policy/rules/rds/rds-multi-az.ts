@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A single-AZ instance is down for the whole AZ outage or host failure; Multi-AZ fails over in minutes.",
   severity: "medium",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV_AWS_157"],
+  scanners: { checkov: ["CKV_AWS_157"] },
   fix: "Set multiAz: true (config: database.multiAz; the prod preset does).",
   check: ({ attributes: a }) => (isTrue(a.multi_az) ? undefined : `multi_az is ${show(a.multi_az)}`),
 });

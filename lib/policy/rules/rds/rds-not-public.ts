@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "A publicly accessible instance gets a public DNS name and IP; only security groups stand between it and the internet.",
   severity: "critical",
   resourceTypes: ["aws_db_instance", "aws_rds_cluster_instance"],
-  references: ["CKV_AWS_17", "AVD-AWS-0180"],
+  scanners: { checkov: ["CKV_AWS_17"] },
   fix: "Set publiclyAccessible: false and place the instance in private subnets.",
   check: ({ attributes: a }) => (isTrue(a.publicly_accessible) ? "publicly_accessible is true" : undefined),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Performance Insights stores query text, which can contain data; it must use the same key as the database.",
   severity: "medium",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV_AWS_354", "AVD-AWS-0078"],
+  scanners: { checkov: ["CKV_AWS_354"], trivy: ["AWS-0078"] },
   fix: "Set performanceInsightsKmsKeyId to the environment's KMS key whenever Performance Insights is on.",
   check: ({ attributes: a }) =>
     isTrue(a.performance_insights_enabled) && !isSet(a.performance_insights_kms_key_id) ? "performance_insights_kms_key_id is unset" : undefined,

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Without require_secure_transport (MySQL) / rds.force_ssl (PostgreSQL) a misconfigured client sends credentials and data in clear text.",
   severity: "high",
   resourceTypes: ["aws_db_instance"],
-  references: ["CKV2_AWS_69"],
+  scanners: { checkov: ["CKV2_AWS_69"] },
   fix: "Use a custom DB parameter group with require_secure_transport=1 (MySQL/MariaDB) or rds.force_ssl=1 (PostgreSQL) (config: database.requireTls).",
   check: ({ attributes: a }, ctx) => {
     const engine = String(a.engine ?? "");

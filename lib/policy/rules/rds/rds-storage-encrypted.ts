@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Unencrypted storage, snapshots and replicas expose the database to anyone who gets the volume or a snapshot copy.",
   severity: "high",
   resourceTypes: ["aws_db_instance", "aws_rds_cluster"],
-  references: ["CKV_AWS_16", "CKV_AWS_96", "AVD-AWS-0080"],
+  scanners: { checkov: ["CKV_AWS_16", "CKV_AWS_96"], trivy: ["AWS-0080"] },
   fix: "Set storageEncrypted: true and kmsKeyId to the environment's customer-managed KMS key ARN.",
   check: ({ attributes: a }) => {
     if (!isTrue(a.storage_encrypted)) return `storage_encrypted is ${show(a.storage_encrypted)}`;

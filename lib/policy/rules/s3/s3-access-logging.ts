@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "Server access logs record every request to the bucket, including denied ones.",
   severity: "low",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV_AWS_18", "AVD-AWS-0089"],
+  scanners: { checkov: ["CKV_AWS_18"], trivy: ["AWS-0089"], kics: ["f861041c-8c9f-4156-acfc-5e6e524f5884"] },
   fix: "Add an S3BucketLoggingA targeting a log bucket (SecureBucket's accessLogs prop), or suppress on log buckets themselves.",
   check: (bucket, ctx) =>
     companions(bucket, "aws_s3_bucket_logging", ctx).length > 0 || block(bucket.attributes, "logging")?.target_bucket

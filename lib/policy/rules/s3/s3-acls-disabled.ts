@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "With ACLs disabled, only policies grant access and the bucket owner owns every object.",
   severity: "low",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV2_AWS_65"],
+  scanners: { checkov: ["CKV2_AWS_65"] },
   fix: 'Add an S3BucketOwnershipControls with rule: { objectOwnership: "BucketOwnerEnforced" }.',
   check: (bucket, ctx) => {
     const enforced = companions(bucket, "aws_s3_bucket_ownership_controls", ctx).some(

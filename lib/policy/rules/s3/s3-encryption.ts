@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "An explicit default encryption configuration documents and enforces how new objects are encrypted.",
   severity: "high",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV_AWS_19", "AVD-AWS-0088"],
+  scanners: { checkov: ["CKV_AWS_19"], trivy: ["AWS-0088"] },
   fix: "Add an S3BucketServerSideEncryptionConfigurationA rule (aws:kms with a key, or AES256 where the writer requires it).",
   check: (bucket, ctx) => (encryptionAlgorithms(bucket, ctx).length === 0 ? "no default encryption configuration" : undefined),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Event notifications let downstream systems (security tooling, pipelines) react to object changes.",
   severity: "low",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV2_AWS_62"],
+  scanners: { checkov: ["CKV2_AWS_62"] },
   fix: "Add an S3BucketNotification (e.g. to EventBridge), or suppress with the reason nothing consumes the events.",
   check: (bucket, ctx) => (companions(bucket, "aws_s3_bucket_notification", ctx).length > 0 ? undefined : "no event notifications"),
 });

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "SSE-KMS adds a key policy and CloudTrail record to every object read; SSE-S3 does not.",
   severity: "medium",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV_AWS_145", "AVD-AWS-0132"],
+  scanners: { checkov: ["CKV_AWS_145"], trivy: ["AWS-0132"] },
   fix: 'Use sseAlgorithm "aws:kms" with a customer-managed key, or suppress where the writing service only supports SSE-S3 (ALB access logs, S3 server access logs).',
   check: (bucket, ctx) => {
     const algorithms = encryptionAlgorithms(bucket, ctx);

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "Incomplete multipart uploads are invisible, billed storage; lifecycle rules also bound noncurrent versions.",
   severity: "low",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV2_AWS_61", "CKV_AWS_300"],
+  scanners: { checkov: ["CKV2_AWS_61"] },
   fix: "Add an S3BucketLifecycleConfiguration with an enabled rule that has abortIncompleteMultipartUpload.",
   check: (bucket, ctx) => {
     const rules = companions(bucket, "aws_s3_bucket_lifecycle_configuration", ctx).flatMap((l) => blocks(l.attributes, "rule"));

@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "Cross-region replication keeps a copy when a region or the bucket is lost.",
   severity: "low",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV_AWS_144"],
+  scanners: { checkov: ["CKV_AWS_144"] },
   fix: "Add an S3BucketReplicationConfigurationA to a bucket in another region, or suppress with the recovery reason.",
   check: (bucket, ctx) =>
     companions(bucket, "aws_s3_bucket_replication_configuration", ctx).length > 0 || block(bucket.attributes, "replication_configuration")?.role

@@ -10,6 +10,7 @@ export const rule = defineRule({
   description: "Without a deny on aws:SecureTransport=false, clients can read and write objects over plain HTTP.",
   severity: "medium",
   resourceTypes: ["aws_s3_bucket"],
+  scanners: {},
   references: ["AWS Security Hub S3.5"],
   fix: 'Add a bucket policy statement: Deny s3:* on the bucket and its objects to "*" when aws:SecureTransport is "false" (modules/secure-bucket.ts does).',
   check: (bucket, ctx) => {

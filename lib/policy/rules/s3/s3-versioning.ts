@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "Versioning keeps overwritten and deleted objects recoverable (state files above all).",
   severity: "medium",
   resourceTypes: ["aws_s3_bucket"],
-  references: ["CKV_AWS_21", "AVD-AWS-0090"],
+  scanners: { checkov: ["CKV_AWS_21"], trivy: ["AWS-0090"], kics: ["568a4d22-3517-44a6-a7ad-6a7eed88722c"] },
   fix: 'Add an S3BucketVersioningA with versioningConfiguration: { status: "Enabled" }.',
   check: (bucket, ctx) => {
     const enabled =

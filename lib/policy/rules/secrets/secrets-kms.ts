@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "With the AWS-managed key, anyone allowed secretsmanager:GetSecretValue can decrypt; a customer key adds a second, auditable gate.",
   severity: "medium",
   resourceTypes: ["aws_secretsmanager_secret"],
-  references: ["CKV_AWS_149", "AVD-AWS-0098"],
+  scanners: { checkov: ["CKV_AWS_149"], trivy: ["AWS-0098"] },
   fix: "Set kmsKeyId to the environment's KMS key ARN.",
   check: ({ attributes: a }) =>
     !isSet(a.kms_key_id) || a.kms_key_id === "alias/aws/secretsmanager" ? "kms_key_id is unset (AWS-managed key)" : undefined,

@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Resources launched without a security group land in the default group; it must allow nothing.",
   severity: "medium",
   resourceTypes: ["aws_vpc", "aws_default_security_group"],
-  references: ["CKV2_AWS_12"],
+  scanners: { checkov: ["CKV2_AWS_12"] },
   fix: "Manage the VPC's aws_default_security_group without ingress or egress rules (modules/network.ts does).",
   check: (r, ctx) => {
     if (r.type === "aws_default_security_group") {

@@ -17,7 +17,7 @@ export const rule = defineRule({
   description: "All-ports and SSH/RDP rules to or from the internet are never needed by this design; do not suppress this rule.",
   severity: "critical",
   resourceTypes: SG_RULE_TYPES,
-  references: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277", "CKV_AWS_382", "AVD-AWS-0107"],
+  scanners: { checkov: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277", "CKV_AWS_382"], trivy: ["AWS-0107"] },
   fix: "Open only the ports the service uses, to specific peers.",
   check: (r) =>
     sgRules(r)

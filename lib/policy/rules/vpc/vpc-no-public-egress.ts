@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Egress to anywhere lets a compromised workload reach any host (exfiltration, command and control).",
   severity: "medium",
   resourceTypes: SG_RULE_TYPES,
-  references: ["AVD-AWS-0104", "CKV_AWS_382"],
+  scanners: { checkov: ["CKV_AWS_382"], trivy: ["AWS-0104"] },
   fix: "Restrict egress to security groups, VPC endpoints or prefix lists, or suppress with the reason the workload needs the internet.",
   check: (r) =>
     sgRules(r)

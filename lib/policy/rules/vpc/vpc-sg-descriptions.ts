@@ -10,7 +10,7 @@ export const rule = defineRule({
   description: "Descriptions say why a port is open; reviews and audits cannot judge undocumented rules.",
   severity: "low",
   resourceTypes: SG_RULE_TYPES,
-  references: ["CKV_AWS_23", "AVD-AWS-0099", "AVD-AWS-0124"],
+  scanners: { checkov: ["CKV_AWS_23"], trivy: ["AWS-0099", "AWS-0124"] },
   fix: "Give every SecurityGroup and rule a description stating its purpose.",
   check: (r) => {
     const problems: string[] = [];

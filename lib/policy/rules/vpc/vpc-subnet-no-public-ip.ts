@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Automatic public IPs expose anything launched in the subnet directly to the internet.",
   severity: "medium",
   resourceTypes: ["aws_subnet"],
-  references: ["CKV_AWS_130", "AVD-AWS-0164"],
+  scanners: { checkov: ["CKV_AWS_130"], trivy: ["AWS-0164"] },
   fix: "Set mapPublicIpOnLaunch: false; internet-facing entry points (ALB, NAT) get their addresses explicitly.",
   check: ({ attributes: a }) => (isTrue(a.map_public_ip_on_launch) ? "map_public_ip_on_launch is true" : undefined),
 });

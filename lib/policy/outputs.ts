@@ -1,0 +1,68 @@
+/**
+ * The files the policy pack writes next to each synthesized stack, in
+ * `<outdir>/stacks/<stack>/policy/`: the full report (`report.json`, `report.sarif` with SARIF
+ * `suppressions` on every accepted finding), the justified suppression list (`suppressions.json`)
+ * and what the external scanners honour (`checkov-baseline.json`, `trivy-ignore.rego`; see
+ * ./scanners). Called by main.ts after `app.synth()`, so line numbers point into the written JSON.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { IConstruct } from "constructs";
+import { Evaluation } from "./engine";
+import { PolicyResult, policyResultOf } from "./aspect";
+import { PolicyReport, render } from "./report";
+import { checkovBaseline, suppressionEntries, trivyIgnorePolicy } from "./scanners";
+
+/** Folder of the policy files of one stack, relative to the stack folder. */
+export const POLICY_DIR = "policy";
+
+/** File names written per stack. */
+export const POLICY_FILES = {
+  json: "report.json",
+  sarif: "report.sarif",
+  suppressions: "suppressions.json",
+  checkovBaseline: "checkov-baseline.json",
+  trivyIgnore: "trivy-ignore.rego",
+} as const;
+
+/** Where {@link writePolicyOutputs} puts the files of `stack` under `outdir`. */
+export const policyDir = (outdir: string, stack: string) => path.join(outdir, "stacks", stack, POLICY_DIR);
+
+/** The part of an app-wide evaluation that concerns one stack, with its file as the source. */
+function stackEvaluation(result: Evaluation, stack: string, file: string): Evaluation {
+  const of = <T extends { source: string }>(items: readonly T[]) => items.filter((i) => i.source === stack).map((i) => ({ ...i, source: file }));
+  return {
+    findings: of(result.findings),
+    unknownSuppressions: of(result.unknownSuppressions),
+    unusedSuppressions: of(result.unusedSuppressions),
+    expiredSuppressions: of(result.expiredSuppressions),
+  };
+}
+
+/**
+ * Writes the policy files of every stack of a synthesized app into `<outdir>/stacks/<stack>/policy/`.
+ * Returns the folders written. Throws when the app was not synthesized (no policy result).
+ */
+export function writePolicyOutputs(app: IConstruct, outdir: string, version: string, result: PolicyResult | undefined = policyResultOf(app)): string[] {
+  if (!result) throw new Error("writePolicyOutputs: the app has not been synthesized (no policy result)");
+  const written: string[] = [];
+  for (const input of result.inputs) {
+    const stackFile = path.join(outdir, "stacks", input.source, "cdk.tf.json");
+    const file = path.relative(process.cwd(), stackFile).split(path.sep).join("/");
+    const dir = policyDir(outdir, input.source);
+    fs.mkdirSync(dir, { recursive: true });
+    const report: PolicyReport = {
+      version,
+      evaluation: stackEvaluation(result, input.source, file),
+      inputs: [{ file, kind: "config", text: fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : "" }],
+    };
+    const entries = suppressionEntries(input);
+    fs.writeFileSync(path.join(dir, POLICY_FILES.json), render(report, "json"));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.sarif), render(report, "sarif"));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.suppressions), JSON.stringify({ stack: input.source, file, suppressions: entries.map(({ source: _s, ...e }) => e) }, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, POLICY_FILES.checkovBaseline), checkovBaseline(entries));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.trivyIgnore), trivyIgnorePolicy(entries));
+    written.push(dir);
+  }
+  return written;
+}

@@ -1,0 +1,128 @@
+/**
+ * What the suppressions mean to external scanners. The suppressions made in code with
+ * `suppress(construct, rule, reason)` stay the one source; from them and each rule's `scanners` IDs
+ * this module derives, per stack:
+ * - the justified list (`suppressions.json`): address, rule, reason and the scanner IDs it covers;
+ * - a checkov baseline (`checkov-baseline.json`, for `--baseline … --output-baseline-as-skipped`):
+ *   checkov's terraform_json runner ignores skip comments, but its baseline matches on resource and
+ *   check ID (checkov/common/output/baseline.py `_is_check_in_baseline`);
+ * - a trivy ignore policy (`trivy-ignore.rego`, for `--ignore-policy`): trivy evaluates
+ *   `data.trivy.ignore` with each misconfiguration as `input` (pkg/result/filter.go), keyed here on
+ *   `ID`/`AVDID` and `CauseMetadata.Resource`.
+ * KICS has no per-resource exclusion that can be generated ahead of a scan (its `--exclude-results`
+ * takes the similarity IDs KICS computes while scanning; `--exclude-queries` drops a query
+ * everywhere), so KICS findings are matched per resource by `npm run policy -- --import`.
+ */
+import { EvaluationInput, isActive, today } from "./engine";
+import { RULES_BY_ID } from "./rules";
+import { Rule, Scanner, SCANNERS } from "./types";
+
+/** IDs under which `scanner` reports the rule's check (trivy: `AWS-0053` and its alias `AVD-AWS-0053`). */
+export function scannerIds(rule: Rule, scanner: Scanner): string[] {
+  const ids = [...(rule.scanners[scanner] ?? [])];
+  return scanner === "trivy" ? ids.flatMap((id) => [id, `AVD-${id}`]) : ids;
+}
+
+/** Every related check of a rule, for reports: scanner IDs, then other references. */
+export const relatedChecks = (rule: Rule): string[] => [...SCANNERS.flatMap((s) => rule.scanners[s] ?? []), ...(rule.references ?? [])];
+
+/** One justified suppression of one resource. */
+export interface SuppressionEntry {
+  /** Stack name (or checked file). */
+  readonly source: string;
+  /** Terraform address (`aws_lb.x`, `data.aws_iam_policy_document.y`). */
+  readonly address: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly owner?: string;
+  readonly expires?: string;
+  /** Scanner check IDs the suppression covers, from the rule's mapping. */
+  readonly scanners: { readonly [S in Scanner]: readonly string[] };
+}
+
+/** The justified list of one input: every suppression in force on `day` on every resource, with its scanner IDs. */
+export function suppressionEntries(input: Pick<EvaluationInput, "source" | "suppressions">, day = today()): SuppressionEntry[] {
+  const out: SuppressionEntry[] = [];
+  for (const [address, list] of [...input.suppressions].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const s of list.filter((x) => isActive(x, day))) {
+      const rule = RULES_BY_ID.get(s.ruleId);
+      const ids = (scanner: Scanner) => (rule ? scannerIds(rule, scanner) : []);
+      out.push({
+        source: input.source,
+        address,
+        rule: s.ruleId,
+        reason: s.reason,
+        ...(s.owner ? { owner: s.owner } : {}),
+        ...(s.expires ? { expires: s.expires } : {}),
+        scanners: { checkov: ids("checkov"), trivy: ids("trivy"), kics: ids("kics") },
+      });
+    }
+  }
+  return out;
+}
+
+/** Resource IDs checkov gives a resource of a Terraform JSON file (see {@link checkovBaseline}). */
+export function checkovResourceIds(address: string): string[] {
+  const [head, ...rest] = address.split(".");
+  const name = head === "data" ? rest.slice(1).join(".") : rest.join(".");
+  // Graph checks (CKV2_*) report the Terraform address; the terraform_json runner's Python checks
+  // report `<block type>.<name>` (checkov/terraform_json/runner.py `run_block`).
+  return [address, `${head === "data" ? "data" : "resource"}.${name}`];
+}
+
+/**
+ * A checkov baseline (the `--create-baseline` format of checkov/common/output/baseline.py) that
+ * lists each suppressed resource with the check IDs of its suppressed rules. Checkov matches a
+ * baseline on resource and check ID only, not on the file: use one baseline per stack file.
+ */
+export function checkovBaseline(entries: readonly SuppressionEntry[], file = "/cdk.tf.json"): string {
+  const byResource = new Map<string, Set<string>>();
+  for (const e of entries) {
+    if (e.scanners.checkov.length === 0) continue;
+    for (const resource of checkovResourceIds(e.address)) {
+      const ids = byResource.get(resource) ?? new Set<string>();
+      e.scanners.checkov.forEach((id) => ids.add(id));
+      byResource.set(resource, ids);
+    }
+  }
+  const findings = [...byResource].map(([resource, ids]) => ({ resource, check_ids: [...ids].sort() }));
+  return JSON.stringify({ failed_checks: findings.length > 0 ? [{ file, findings }] : [] }, null, 2) + "\n";
+}
+
+const regoString = (s: string) => JSON.stringify(s);
+
+/**
+ * A trivy `--ignore-policy` module: ignores a misconfiguration when its check ID (`ID` or the
+ * deprecated `AVDID`) and its `CauseMetadata.Resource` (the Terraform address) match a suppression.
+ */
+export function trivyIgnorePolicy(entries: readonly SuppressionEntry[]): string {
+  const rows = entries
+    .filter((e) => e.scanners.trivy.length > 0)
+    .map((e) => `\t{"resource": ${regoString(e.address)}, "ids": {${e.scanners.trivy.map(regoString).join(", ")}}, "rule": ${regoString(e.rule)}, "reason": ${regoString(e.reason)}},`);
+  return [
+    "# Generated at synth from the suppressions in code (suppress(construct, rule, reason)); do not edit.",
+    "# Use: trivy config --ignore-policy <this file> <stack folder>",
+    "package trivy",
+    "",
+    "import rego.v1",
+    "",
+    "default ignore := false",
+    "",
+    "suppressions := [",
+    ...rows,
+    "]",
+    "",
+    "ignore if {",
+    "\tsome s in suppressions",
+    "\ts.resource == input.CauseMetadata.Resource",
+    "\tinput.ID in s.ids",
+    "}",
+    "",
+    "ignore if {",
+    "\tsome s in suppressions",
+    "\ts.resource == input.CauseMetadata.Resource",
+    "\tinput.AVDID in s.ids",
+    "}",
+    "",
+  ].join("\n");
+}
