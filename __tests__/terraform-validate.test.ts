@@ -37,15 +37,20 @@ describeTf("terraform validate", () => {
       if (r.status !== 0) throw new Error(`synth of ${dir} failed: ${r.stderr}`);
       for (const stack of fs.readdirSync(path.join(root, name, "stacks")).sort()) stacks.push(`${name}/stacks/${stack}`);
     }
-    const modules = Object.fromEntries(stacks.map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}` }]));
+    // A stack's required variables (e.g. a deploy-time secret) need a value to validate as a module.
+    const requiredInputs = (s: string) => {
+      const variables = JSON.parse(fs.readFileSync(path.join(root, s, "cdk.tf.json"), "utf8")).variable ?? {};
+      return Object.fromEntries(Object.entries<any>(variables).filter(([, v]) => !("default" in v)).map(([k]) => [k, "validate-placeholder"]));
+    };
+    const modules = Object.fromEntries(stacks.map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}`, ...requiredInputs(s) }]));
     fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ module: modules }, null, 2));
   });
   afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
 
-  test("terraform is at least 1.10 (S3-native state locking)", () => {
+  test("terraform is at least 1.11 (S3-native state locking, ephemeral resources, write-only arguments)", () => {
     const { terraform_version: version } = JSON.parse(terraformVersion.stdout);
     const [major, minor] = version.split(".").map(Number);
-    expect(major > 1 || (major === 1 && minor >= 10)).toBe(true);
+    expect(major > 1 || (major === 1 && minor >= 11)).toBe(true);
   });
 
   test("every stack of the shipped config and of every example is valid Terraform", () => {

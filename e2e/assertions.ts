@@ -242,9 +242,17 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   check.equal(jwtCurrent.length, 1, "JWT signing key secret has one AWSCURRENT version (written by Terraform)");
   const jwtDescribed = await aws.call("secretsmanager", "describe_secret", { SecretId: outputs.jwt_secret_arn });
   check.equal([jwtDescribed.Name, jwtDescribed.KmsKeyId === key.Arn || jwtDescribed.KmsKeyId === key.KeyId], [`zenml/${n}/server-jwt-secret-key`, true], "JWT signing key secret KMS-encrypted with the environment's key");
+  // With zenml.oauth2ClientSecretVariable the deploy wrote the OAuth2 secret's version: pinned like the JWT key.
+  let oauth2ValueFrom = oauth2SecretArn;
+  if (c.zenml.oauth2ClientSecretVariable) {
+    const v = await aws.call("secretsmanager", "list_secret_version_ids", { SecretId: oauth2SecretArn });
+    const current = (v.Versions ?? []).filter((x: any) => (x.VersionStages ?? []).includes("AWSCURRENT"));
+    check.equal(current.length, 1, "OAuth2 client secret has the version the deploy wrote from the ephemeral variable");
+    oauth2ValueFrom = `${oauth2SecretArn}:::${current[0]?.VersionId}`;
+  }
   const expectedSecrets = {
     ZENML_SERVER_JWT_SECRET_KEY: `${outputs.jwt_secret_arn}:::${jwtCurrent[0]?.VersionId}`,
-    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2SecretArn,
+    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2ValueFrom,
     ZENML_STORE_PASSWORD: `${dbSecretArn}:password::`,
     ZENML_STORE_USERNAME: `${dbSecretArn}:username::`,
   };

@@ -669,11 +669,13 @@ export class StackDir {
     readonly dir: string,
     readonly moto: MotoServer,
     readonly logFile: string,
+    /** Added to every terraform/cdktf child's environment (e.g. a deploy-time TF_VAR_…). */
+    readonly extraEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   /** `terraform <args>` in the stack directory, with the settings of scripts/tf-env.sh. */
   terraform(args: readonly string[], timeoutMs = 20 * 60_000): Promise<RunResult> {
-    return run("terraform", args, { cwd: this.dir, env: emulatorEnv(this.moto.endpoint), logFile: this.logFile, timeoutMs });
+    return run("terraform", args, { cwd: this.dir, env: { ...emulatorEnv(this.moto.endpoint), ...this.extraEnv }, logFile: this.logFile, timeoutMs });
   }
 
   /** Like {@link terraform} but throws with the output tail unless the exit code is in `ok`. */
@@ -692,7 +694,7 @@ export class StackDir {
     log(this.scope, `cdktf ${args.join(" ")}`);
     const r = await run("npx", ["--no-install", "cdktf", ...args], {
       cwd: REPO,
-      env: { ...emulatorEnv(this.moto.endpoint), CI: "true", FORCE_COLOR: "0", ...extraEnv },
+      env: { ...emulatorEnv(this.moto.endpoint), CI: "true", FORCE_COLOR: "0", ...this.extraEnv, ...extraEnv },
       logFile: this.logFile,
       timeoutMs: 25 * 60_000,
     });

@@ -118,6 +118,8 @@ class StackRun {
   readonly tf: StackDir;
   outputs: Outputs = {};
   stackJson: StackJson;
+  /** The OAuth2 client secret passed at deploy time (TF_VAR_<variable>), for stacks that take it so. */
+  readonly deployTimeSecret?: { readonly variable: string; readonly value: string };
 
   constructor(
     readonly group: ConfigGroup,
@@ -130,7 +132,16 @@ class StackRun {
     fixtures: string[],
   ) {
     const dir = path.join(outDir, "stacks", name);
-    this.tf = new StackDir(`${group.label}/${name}`, dir, moto, path.join(path.dirname(outDir), `${name}.log`));
+    // A workspace that takes its OAuth2 client secret at deploy time gets a known value through TF_VAR_…
+    const variable = config.kind === "workspace" ? config.zenml.oauth2ClientSecretVariable : undefined;
+    if (variable) this.deployTimeSecret = { variable, value: `e2e-deploy-time-oauth2-${randomBytes(12).toString("hex")}` };
+    this.tf = new StackDir(
+      `${group.label}/${name}`,
+      dir,
+      moto,
+      path.join(path.dirname(outDir), `${name}.log`),
+      this.deployTimeSecret ? { [`TF_VAR_${this.deployTimeSecret.variable}`]: this.deployTimeSecret.value } : {},
+    );
     this.stackJson = readStack(dir);
     this.report = {
       group: group.label,
@@ -264,10 +275,19 @@ class StackRun {
   async putSecrets(): Promise<void> {
     await timed(this.report, "secrets", async () => {
       if (this.config.kind === "workspace") {
-        const known = `e2e-oauth2-${randomBytes(12).toString("hex")}`;
         const oauth2Arn = this.config.zenml.oauth2ClientSecretArn ?? this.outputs.oauth2_secret_arn;
-        await this.aws.call("secretsmanager", "put_secret_value", { SecretId: oauth2Arn, SecretString: known });
-        this.needles.push(["the OAuth2 client secret value", known]);
+        if (this.deployTimeSecret) {
+          // Written by the apply from the ephemeral variable (secret_string_wo): in Secrets Manager, nowhere else.
+          const written = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: oauth2Arn });
+          if (written.SecretString !== this.deployTimeSecret.value) throw new Error(`${this.scope}: the OAuth2 client secret passed as TF_VAR_${this.deployTimeSecret.variable} is not the secret's value`);
+          if (JSON.stringify(this.stackJson).includes(this.deployTimeSecret.value)) throw new Error(`${this.scope}: the deploy-time OAuth2 client secret is in the synthesized JSON`);
+          this.report.checks.push(`OAuth2 client secret written at deploy time from TF_VAR_${this.deployTimeSecret.variable} (secret_string_wo); not in the synthesized JSON`);
+          this.needles.push(["the deploy-time OAuth2 client secret", this.deployTimeSecret.value]);
+        } else {
+          const known = `e2e-oauth2-${randomBytes(12).toString("hex")}`;
+          await this.aws.call("secretsmanager", "put_secret_value", { SecretId: oauth2Arn, SecretString: known });
+          this.needles.push(["the OAuth2 client secret value", known]);
+        }
         const dbSecret = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs.db_master_secret_arn });
         const password = JSON.parse(dbSecret.SecretString).password as string;
         if (!password) throw new Error(`${this.scope}: RDS master secret has no password`);

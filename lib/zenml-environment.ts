@@ -69,8 +69,8 @@ export interface ZenmlRuntimeRefs {
   readonly dbAddress: string;
   /** RDS-managed master secret ARN (JSON with username/password). */
   readonly dbSecretArn: string;
-  /** OAuth2 client secret ARN. */
-  readonly oauth2SecretArn: string;
+  /** `valueFrom` of the OAuth2 client secret: its ARN, or the ARN pinned to the version the deploy wrote. */
+  readonly oauth2SecretValueFrom: string;
   /** `valueFrom` of the JWT signing key: the secret ARN pinned to its current version (`arn:::version-id`). */
   readonly jwtSecretValueFrom: string;
   /** CA the RDS instance's server certificate is issued by (`ca_cert_identifier`). */
@@ -142,7 +142,7 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
   }
   Object.assign(environment, workloadManagerEnvironment(c, refs));
   const secrets = {
-    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretArn,
+    ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretValueFrom,
     ZENML_SERVER_JWT_SECRET_KEY: refs.jwtSecretValueFrom,
     ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
     ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,

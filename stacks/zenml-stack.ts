@@ -13,7 +13,7 @@ import { EncryptionKey } from "../modules/kms";
 import { LoadBalancer } from "../modules/load-balancer";
 import { ServiceLogs } from "../modules/logging";
 import { ExistingNetwork } from "../modules/existing-network";
-import { GeneratedSecret } from "../modules/generated-secret";
+import { GeneratedSecret } from "../modules/write-only-secret";
 import { NetworkRefs } from "../modules/network";
 import { ProSecret } from "../modules/secrets";
 import { SecurityGroups } from "../modules/security-groups";
@@ -45,6 +45,8 @@ export class ZenmlHybridStack extends TerraformStack {
     const c = props.config;
 
     awsProviderAndState(this, c);
+    // Ephemeral resources and write-only arguments (the JWT key, the deploy-time OAuth2 secret).
+    this.addOverride("terraform.required_version", ">= 1.11.0");
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
@@ -64,6 +66,9 @@ export class ZenmlHybridStack extends TerraformStack {
       existingSecretKmsKeyArn: c.zenml.oauth2ClientSecretKmsKeyArn,
       kmsKeyArn: kms.arn,
       recoveryWindowInDays: c.preset === "prod" ? 30 : 7,
+      valueFromVariable: c.zenml.oauth2ClientSecretVariable
+        ? { variableName: c.zenml.oauth2ClientSecretVariable, generation: c.zenml.oauth2ClientSecretGeneration }
+        : undefined,
     });
     const jwtKey = new GeneratedSecret(this, "jwt-secret-key", {
       secretName: `zenml/${c.name}/server-jwt-secret-key`,
@@ -132,7 +137,7 @@ export class ZenmlHybridStack extends TerraformStack {
     const env = zenmlContainerEnvironment(c, {
       dbAddress: db.instance.address,
       dbSecretArn: db.masterSecretArn,
-      oauth2SecretArn: proSecret.secretArn,
+      oauth2SecretValueFrom: proSecret.valueFrom,
       jwtSecretValueFrom: jwtKey.valueFrom,
       dbCaCertIdentifier: db.caCertIdentifier,
       workloadManager: wm && { registry: wm.repository.repositoryUrl, bucket: wm.logsBucket.bucket.bucket },

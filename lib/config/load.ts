@@ -289,6 +289,12 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   if (c.zenml.oauth2ClientSecretArn && c.zenml.oauth2ClientSecretName) {
     add(["zenml", "oauth2ClientSecretName"], "cannot be combined with zenml.oauth2ClientSecretArn (use one: create a secret, or reference an existing one)");
   }
+  if (c.zenml.oauth2ClientSecretVariable && c.zenml.oauth2ClientSecretArn) {
+    add(["zenml", "oauth2ClientSecretVariable"], "cannot be combined with zenml.oauth2ClientSecretArn (the deploy writes only into a secret this stack creates)");
+  }
+  if (file.zenml.oauth2ClientSecretGeneration !== undefined && !c.zenml.oauth2ClientSecretVariable) {
+    add(["zenml", "oauth2ClientSecretGeneration"], "is only allowed together with zenml.oauth2ClientSecretVariable");
+  }
   if (c.zenml.oauth2ClientSecretKmsKeyArn && !c.zenml.oauth2ClientSecretArn) {
     add(["zenml", "oauth2ClientSecretKmsKeyArn"], "is only allowed together with zenml.oauth2ClientSecretArn");
   }

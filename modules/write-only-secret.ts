@@ -43,12 +43,33 @@ export interface GeneratedSecretProps {
 }
 
 /**
+ * A secret version whose value Terraform writes through the write-only argument `secret_string_wo`
+ * (Terraform >= 1.11, hashicorp/aws >= 5.83): the value (an ephemeral variable or ephemeral resource
+ * attribute, `valueExpression`) is in no plan or state. Terraform writes it again only when
+ * `generation` (`secret_string_wo_version`) changes. cdktf 0.21 has no write-only arguments, so they
+ * are set with the escape hatch.
+ * @returns the version and the ECS `valueFrom` pinned to it (`<arn>:::<version-id>`), so a new
+ *   generation changes the task definition and rolls the tasks.
+ */
+export function writeOnlyVersion(
+  scope: Construct,
+  id: string,
+  secret: SecretsmanagerSecret,
+  valueExpression: string,
+  generation: number,
+): { version: SecretsmanagerSecretVersion; valueFrom: string } {
+  const version = new SecretsmanagerSecretVersion(scope, id, { secretId: secret.id });
+  version.addOverride("secret_string_wo", valueExpression);
+  version.addOverride("secret_string_wo_version", generation);
+  return { version, valueFrom: `${secret.arn}:::${version.versionId}` };
+}
+
+/**
  * A Secrets Manager secret whose value Terraform generates but never sees in state or plan: the
  * value comes from the ephemeral resource `aws_secretsmanager_random_password` (Secrets Manager's
- * `GetRandomPassword`) and is written through the write-only argument `secret_string_wo` (Terraform
- * >= 1.11, hashicorp/aws >= 5.83). The value is written again only when `generation` changes, so it
- * is stable across deploys. cdktf 0.21 has no class for ephemeral resources or write-only arguments;
- * both are written with the escape hatch.
+ * `GetRandomPassword`, written with the escape hatch: cdktf 0.21 has no class for ephemeral resources)
+ * and reaches the secret through {@link writeOnlyVersion}. It is written again only when `generation`
+ * changes, so it is stable across deploys.
  */
 export class GeneratedSecret extends Construct {
   /** The secret. */
@@ -72,9 +93,14 @@ export class GeneratedSecret extends Construct {
       password_length: props.length ?? 64,
       exclude_punctuation: true,
     });
-    this.version = new SecretsmanagerSecretVersion(this, "version", { secretId: this.secret.id });
-    this.version.addOverride("secret_string_wo", `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`);
-    this.version.addOverride("secret_string_wo_version", props.generation ?? 1);
-    this.valueFrom = `${this.secret.arn}:::${this.version.versionId}`;
+    const written = writeOnlyVersion(
+      this,
+      "version",
+      this.secret,
+      `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`,
+      props.generation ?? 1,
+    );
+    this.version = written.version;
+    this.valueFrom = written.valueFrom;
   }
 }
