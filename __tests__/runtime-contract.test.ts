@@ -113,7 +113,6 @@ describe.each(cases)("%s", (envName, config) => {
     expect(m).not.toBeNull();
     const ephemeral = JSON.parse(stack.raw).ephemeral.aws_secretsmanager_random_password[m![1]];
     expect(ephemeral).toEqual({ password_length: 64, exclude_punctuation: true });
-    expect(stack.terraform.required_version).toBe(">= 1.11.0");
   });
 
   test("no credentials in any container's plain environment; credentials only as secrets", () => {

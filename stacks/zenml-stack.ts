@@ -45,8 +45,6 @@ export class ZenmlHybridStack extends TerraformStack {
     const c = props.config;
 
     awsProviderAndState(this, c);
-    // Ephemeral resources and write-only arguments (the JWT key, the deploy-time OAuth2 secret).
-    this.addOverride("terraform.required_version", ">= 1.11.0");
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
