@@ -138,11 +138,11 @@ describe("many workspaces on one platform network", () => {
       key: stacks[w].terraform.backend.s3.key,
     });
     expect(get("workspace-a")).toEqual({
-      db: "zenml-ws-a-db", secrets: ["zenml/team-a/pro/oauth2-client-secret", "zenml/zenml-ws-a/server-jwt-secret-key"], cluster: "zenml-ws-a", alb: "zenml-ws-a-alb",
+      db: "zenml-ws-a-db", secrets: ["zenml/team-a/pro/oauth2-client-secret", "zenml/zenml-ws-a/secrets-store-encryption-key", "zenml/zenml-ws-a/server-jwt-secret-key"], cluster: "zenml-ws-a", alb: "zenml-ws-a-alb",
       dns: "team-a.zenml.mycompany.com", key: "zenml/workspace-a.tfstate",
     });
     expect(get("workspace-b")).toEqual({
-      db: "zenml-ws-b-db", secrets: ["zenml/team-b/pro/oauth2-client-secret", "zenml/zenml-ws-b/server-jwt-secret-key"], cluster: "zenml-ws-b", alb: "zenml-ws-b-alb",
+      db: "zenml-ws-b-db", secrets: ["zenml/team-b/pro/oauth2-client-secret", "zenml/zenml-ws-b/secrets-store-encryption-key", "zenml/zenml-ws-b/server-jwt-secret-key"], cluster: "zenml-ws-b", alb: "zenml-ws-b-alb",
       dns: "team-b.zenml.mycompany.com", key: "zenml/workspace-b.tfstate",
     });
   });

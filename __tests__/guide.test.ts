@@ -198,10 +198,13 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       const secret = resources(stack, "aws_secretsmanager_secret").find((x) => x.name === "zenml/pro/oauth2-client-secret");
       expect(secret).toBeDefined();
       expect(secret!.kms_key_id).toMatch(/aws_kms_key/);
-      // The only version Terraform writes is the JWT signing key's, through the write-only argument.
+      // The only versions Terraform writes are the generated keys', through the write-only argument.
       const versions = resources(stack, "aws_secretsmanager_secret_version");
-      expect(versions.map((v) => v.secret_id)).toEqual([expect.stringMatching(/^\$\{aws_secretsmanager_secret\.jwt-secret-key_secret_[^.]+\.id\}$/)]);
-      expect(versions[0].secret_string).toBeUndefined();
+      expect(versions.map((v) => v.secret_id).sort()).toEqual([
+        expect.stringMatching(/^\$\{aws_secretsmanager_secret\.jwt-secret-key_secret_[^.]+\.id\}$/),
+        expect.stringMatching(/^\$\{aws_secretsmanager_secret\.secrets-store-key_secret_[^.]+\.id\}$/),
+      ]);
+      for (const v of versions) expect(v.secret_string).toBeUndefined();
     });
 
     test("no secret or password value anywhere in the synthesized JSON", () => {
@@ -230,6 +233,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
         expect.stringMatching(/^\$\{aws_db_instance\..+\.master_user_secret\[0\]\.secret_arn\}$/),
         expect.stringMatching(/^\$\{aws_secretsmanager_secret\.jwt-secret-key_secret_[^.]+\.arn\}$/),
+        expect.stringMatching(/^\$\{aws_secretsmanager_secret\.secrets-store-key_secret_[^.]+\.arn\}$/),
       ]);
       expect(bySid.DecryptTaskSecrets).toMatchObject({ actions: ["kms:Decrypt"], resources: [expect.stringMatching(/aws_kms_key/)] });
       expect(bySid.WriteContainerLogs.actions).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
@@ -270,6 +274,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         // ZENML_DATABASE_URL (the guide) is replaced by a credential-free ZENML_STORE_URL plus secrets.
         ZENML_STORE_URL: expect.stringMatching(/^mysql:\/\/\$\{aws_db_instance\.[^}]+\.address\}:3306\/zenml_hybrid$/),
         ZENML_STORE_TYPE: "sql",
+        ZENML_SECRETS_STORE_TYPE: "sql",
         ZENML_STORE_SSL: "true",
         ZENML_STORE_SSL_CA: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/),
         ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
@@ -285,11 +290,12 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(secrets).toEqual({
         ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/),
         ZENML_SERVER_JWT_SECRET_KEY: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:::\$\{aws_secretsmanager_secret_version\.[^}]+\.version_id\}$/),
+        ZENML_SECRETS_STORE_ENCRYPTION_KEY: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}:::\$\{aws_secretsmanager_secret_version\.[^}]+\.version_id\}$/),
         ZENML_STORE_USERNAME: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:username::$/),
         ZENML_STORE_PASSWORD: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:password::$/),
       });
       const plain = server(stack).environment.map((e: any) => e.name);
-      expect(plain.filter((n: string) => /SECRET|PASSWORD|USERNAME/.test(n))).toEqual([]);
+      expect(plain.filter((n: string) => /SECRET|PASSWORD|USERNAME/.test(n))).toEqual(["ZENML_SECRETS_STORE_TYPE"]);
     });
 
     test("awslogs to /ecs/zenml-hybrid with prefix ecs for every container", () => {
@@ -490,7 +496,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
     test("outputs for operators", () => {
       expect(Object.keys(stack.output).sort()).toEqual(
-        ["alarm_topic_arn", "alb_dns_name", "cluster_name", "db_endpoint", "db_master_secret_arn", "jwt_secret_arn", "log_group", "oauth2_secret_arn", "service_name", "url"],
+        ["alarm_topic_arn", "alb_dns_name", "cluster_name", "db_endpoint", "db_master_secret_arn", "jwt_secret_arn", "log_group", "oauth2_secret_arn", "secrets_store_key_arn", "service_name", "url"],
       );
       expect(stack.output.url.value).toBe(GUIDE_ENV(env).ZENML_SERVER_SERVER_URL);
     });

@@ -111,13 +111,16 @@ const FIXTURES: Record<string, { bad: PolicyResource[]; good: PolicyResource[] }
   ZNECS8: {
     bad: [
       R("aws_ecs_task_definition", {
-        container_definitions: containers([{ name: "app", environment: [{ name: "DB_PASSWORD", value: "hunter2" }, { name: "URL", value: "mysql://u:p@db:3306/x" }] }]),
+        container_definitions: containers([
+          { name: "app", environment: [{ name: "DB_PASSWORD", value: "hunter2" }, { name: "URL", value: "mysql://u:p@db:3306/x" }] },
+          { name: "zenml", environment: [{ name: "ZENML_SECRETS_STORE_TYPE", value: "sql" }, { name: "ZENML_SECRETS_STORE_ENCRYPTION_KEY", value: "k3y" }] },
+        ]),
       }),
     ],
     good: [
       R("aws_ecs_task_definition", {
         container_definitions: containers([
-          { name: "app", environment: [{ name: "SECRET_ARN", value: "arn:aws:secretsmanager:x" }, { name: "ZENML_STORE_URL", value: "mysql://${aws_db_instance.d.address}:3306/z" }] },
+          { name: "app", environment: [{ name: "SECRET_ARN", value: "arn:aws:secretsmanager:x" }, { name: "ZENML_STORE_URL", value: "mysql://${aws_db_instance.d.address}:3306/z" }, { name: "ZENML_SECRETS_STORE_TYPE", value: "sql" }] },
         ]),
       }),
     ],
@@ -343,7 +346,8 @@ describe("our stacks", () => {
         ...both("security-groups/alb-in-http ZNVPC5"),
         ...both("security-groups/ecs-out-https ZNVPC6"), // HTTPS egress to ZenML Cloud/AWS APIs
         ...both("pro-secret/oauth2-client-secret ZNSEC2"), // value issued by ZenML Pro
-        ...both("jwt-secret-key/secret ZNSEC2"), // rotating the JWT key logs everyone out: a deliberate, configured step
+        ...both("jwt-secret-key/secret ZNSEC2"),
+        ...both("secrets-store-key/secret ZNSEC2"), // ZenML cannot re-encrypt its stored secrets: never rotated // rotating the JWT key logs everyone out: a deliberate, configured step
         // dev preset opt-outs, recorded from configuration
         "dev/database/instance ZNRDS5",
         "dev/database/instance ZNRDS6",
@@ -536,4 +540,11 @@ describe("policy/ (conftest Rego and Sentinel): same rule IDs as the pack", () =
     }
     expect(stack).toEqual([]);
   });
+});
+
+test("ZNECS8 tells the kind of a secrets store from a secret", () => {
+  const messages = attributeFailures("ZNECS8", FIXTURES.ZNECS8.bad).flatMap((f) => f.message.split("; "));
+  expect(messages.filter((m) => m.includes("container zenml:"))).toEqual([
+    expect.stringMatching(/^container zenml: ZENML_SECRETS_STORE_ENCRYPTION_KEY looks like a secret in plain environment/),
+  ]);
 });

@@ -95,6 +95,24 @@ describe.each(cases)("%s", (envName, config) => {
     for (const pem of splitPem(bundle)) expect(new X509Certificate(pem).checkIssued(new X509Certificate(pem))).toBe(true);
   });
 
+  test("ZenML's secrets in MySQL are encrypted: the SQL secrets store gets a generated key, only through secrets", () => {
+    for (const c of [server, migration]) {
+      expect(envOf(c).ZENML_SECRETS_STORE_TYPE).toBe("sql");
+      expect(envOf(c).ZENML_SECRETS_STORE_ENCRYPTION_KEY).toBeUndefined();
+      expect(secretsOf(c).ZENML_SECRETS_STORE_ENCRYPTION_KEY).toMatch(
+        /^\$\{aws_secretsmanager_secret\.secrets-store-key_secret_[^.}]+\.arn\}:::\$\{aws_secretsmanager_secret_version\.secrets-store-key_version_[^.}]+\.version_id\}$/,
+      );
+    }
+    const [, secretName, versionName] = /secret\.([^.}]+)\.arn\}:::\$\{aws_secretsmanager_secret_version\.([^.}]+)\./.exec(
+      secretsOf(server).ZENML_SECRETS_STORE_ENCRYPTION_KEY,
+    )!;
+    expect(stack.resource.aws_secretsmanager_secret[secretName].name).toBe(`zenml/${config.name}/secrets-store-encryption-key`);
+    const version = stack.resource.aws_secretsmanager_secret_version[versionName];
+    expect(version.secret_string).toBeUndefined();
+    expect(version.secret_string_wo_version).toBe(1);
+    expect(version.secret_string_wo).toMatch(/^\$\{ephemeral\.aws_secretsmanager_random_password\.[^.}]+\.random_password\}$/);
+  });
+
   test("the JWT signing key comes only from its own secret, pinned to the version Terraform wrote", () => {
     for (const c of [server, migration]) {
       expect(envOf(c).ZENML_SERVER_JWT_SECRET_KEY).toBeUndefined();
@@ -118,12 +136,13 @@ describe.each(cases)("%s", (envName, config) => {
   test("no credentials in any container's plain environment; credentials only as secrets", () => {
     for (const c of containers(stack)) {
       for (const [name, value] of Object.entries(envOf(c))) {
-        expect(`${name}=${/(PASSWORD|SECRET|TOKEN|USERNAME)/.test(name) ? "<secret name>" : "ok"}`).toBe(`${name}=ok`);
+        // A *_TYPE names the kind of store (ZENML_SECRETS_STORE_TYPE=sql), not a secret.
+        expect(`${name}=${/(PASSWORD|SECRET|TOKEN|USERNAME)/.test(name) && !/_TYPE$/.test(name) ? "<secret name>" : "ok"}`).toBe(`${name}=ok`);
         expect(value).not.toMatch(/:\/\/[^/@\s]+:[^/@\s]+@/);
       }
     }
     expect(Object.keys(secretsOf(server)).sort()).toEqual(
-      ["ZENML_SERVER_JWT_SECRET_KEY", "ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET", "ZENML_STORE_PASSWORD", "ZENML_STORE_USERNAME"],
+      ["ZENML_SECRETS_STORE_ENCRYPTION_KEY", "ZENML_SERVER_JWT_SECRET_KEY", "ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET", "ZENML_STORE_PASSWORD", "ZENML_STORE_USERNAME"],
     );
   });
 

@@ -231,17 +231,18 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     () => Object.keys(env).join(", "),
   );
   check.that(!("ZENML_DATABASE_URL" in env), "no ZENML_DATABASE_URL (it would carry the password inline)");
-  check.that(
-    !Object.keys(env).some((k) => /PASSWORD|SECRET|USERNAME/.test(k)),
-    "no credential in plain env",
-    () => Object.keys(env).filter((k) => /PASSWORD|SECRET|USERNAME/.test(k)).join(", "),
-  );
+  // ZENML_SECRETS_STORE_TYPE (=sql) names the kind of store, not a secret.
+  const credentialNames = Object.keys(env).filter((k) => /PASSWORD|SECRET|USERNAME/.test(k) && !/_TYPE$/.test(k));
+  check.that(credentialNames.length === 0, "no credential in plain env", () => credentialNames.join(", "));
   // --- JWT signing key: a value written by Terraform through secret_string_wo, pinned by version id
   const jwtVersions = await aws.call("secretsmanager", "list_secret_version_ids", { SecretId: outputs.jwt_secret_arn });
   const jwtCurrent = (jwtVersions.Versions ?? []).filter((v: any) => (v.VersionStages ?? []).includes("AWSCURRENT"));
   check.equal(jwtCurrent.length, 1, "JWT signing key secret has one AWSCURRENT version (written by Terraform)");
   const jwtDescribed = await aws.call("secretsmanager", "describe_secret", { SecretId: outputs.jwt_secret_arn });
   check.equal([jwtDescribed.Name, jwtDescribed.KmsKeyId === key.Arn || jwtDescribed.KmsKeyId === key.KeyId], [`zenml/${n}/server-jwt-secret-key`, true], "JWT signing key secret KMS-encrypted with the environment's key");
+  const keyVersions = await aws.call("secretsmanager", "list_secret_version_ids", { SecretId: outputs.secrets_store_key_arn });
+  const keyCurrent = (keyVersions.Versions ?? []).filter((v: any) => (v.VersionStages ?? []).includes("AWSCURRENT"));
+  check.equal(keyCurrent.length, 1, "secrets-store encryption key has one AWSCURRENT version (written by Terraform)");
   // With zenml.oauth2ClientSecretVariable the deploy wrote the OAuth2 secret's version: pinned like the JWT key.
   let oauth2ValueFrom = oauth2SecretArn;
   if (c.zenml.oauth2ClientSecretVariable) {
@@ -251,12 +252,13 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     oauth2ValueFrom = `${oauth2SecretArn}:::${current[0]?.VersionId}`;
   }
   const expectedSecrets = {
+    ZENML_SECRETS_STORE_ENCRYPTION_KEY: `${outputs.secrets_store_key_arn}:::${keyCurrent[0]?.VersionId}`,
     ZENML_SERVER_JWT_SECRET_KEY: `${outputs.jwt_secret_arn}:::${jwtCurrent[0]?.VersionId}`,
     ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: oauth2ValueFrom,
     ZENML_STORE_PASSWORD: `${dbSecretArn}:password::`,
     ZENML_STORE_USERNAME: `${dbSecretArn}:username::`,
   };
-  check.equal(secrets, expectedSecrets, "secrets only: OAuth2 client secret, JWT key (pinned version) and DB username/password from the RDS-managed secret");
+  check.equal(secrets, expectedSecrets, "secrets only: OAuth2 client secret, JWT key and secrets-store key (pinned versions), DB username/password from the RDS-managed secret");
 
   // --- The migration container: same image and store settings, migrations on, runs before the server
   const migration = td.containerDefinitions.find((d: any) => d.name === "migrate-database");

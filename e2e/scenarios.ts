@@ -241,15 +241,16 @@ class StackRun {
 
   /** Secret values the state must never contain: [what, value]. */
   private needles: Array<[string, string]> = [];
-  /** The JWT signing key read after the first apply (it must survive later applies unchanged). */
-  private jwtKey?: string;
+  /** The generated keys read after the first apply, by output name (they must survive later applies unchanged). */
+  private generatedKeys = new Map<string, string>();
 
-  /** Fails if a later apply wrote a new JWT signing key (the key must be stable across deploys). */
-  private async assertJwtKeyUnchanged(after: string): Promise<void> {
-    if (!this.jwtKey) return;
-    const jwt = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs.jwt_secret_arn });
-    if (jwt.SecretString !== this.jwtKey) throw new Error(`${this.scope}: the JWT signing key changed after ${after}; it must stay stable across deploys`);
-    this.report.checks.push(`JWT signing key unchanged after ${after}`);
+  /** Fails if a later apply wrote a new value into a generated key (the keys must be stable across deploys). */
+  private async assertGeneratedKeysUnchanged(after: string): Promise<void> {
+    for (const [output, value] of this.generatedKeys) {
+      const now = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs[output] });
+      if (now.SecretString !== value) throw new Error(`${this.scope}: the secret of output ${output} changed after ${after}; it must stay stable across deploys`);
+    }
+    if (this.generatedKeys.size > 0) this.report.checks.push(`JWT signing key and secrets-store key unchanged after ${after}`);
   }
 
   /** Fails if a needle is in `text` (`where` names it); records the check. */
@@ -294,12 +295,13 @@ class StackRun {
         this.needles.push(["the RDS master password", password]);
         // The JWT signing key: Terraform generated it (ephemeral random password) and wrote it
         // (write-only secret_string_wo); the value is in Secrets Manager and must be in no state or plan.
-        const jwt = await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs.jwt_secret_arn });
-        const jwtKey = String(jwt.SecretString ?? "");
-        if (!/^[A-Za-z0-9]{64}$/.test(jwtKey)) throw new Error(`${this.scope}: the JWT signing key in Secrets Manager is not a 64-character generated value`);
-        this.report.checks.push("JWT signing key in Secrets Manager: 64 generated characters, written by Terraform through secret_string_wo");
-        this.needles.push(["the JWT signing key", jwtKey]);
-        this.jwtKey = jwtKey;
+        for (const [what, output] of [["JWT signing key", "jwt_secret_arn"], ["secrets-store encryption key", "secrets_store_key_arn"]] as const) {
+          const value = String((await this.aws.call("secretsmanager", "get_secret_value", { SecretId: this.outputs[output] })).SecretString ?? "");
+          if (!/^[A-Za-z0-9]{64}$/.test(value)) throw new Error(`${this.scope}: the ${what} in Secrets Manager is not a 64-character generated value`);
+          this.report.checks.push(`${what} in Secrets Manager: 64 generated characters, written by Terraform through secret_string_wo`);
+          this.needles.push([`the ${what}`, value]);
+          this.generatedKeys.set(output, value);
+        }
       }
       const { bucket, key, region } = this.stateObject;
       const state = await this.remoteState();
@@ -379,7 +381,7 @@ class StackRun {
       throw new Error(`${this.scope}: protection still on after the unprotecting apply (RDS ${db.DeletionProtection}, ALB ${albOn})`);
     }
     this.assertNoSecrets(await this.remoteState(), "the state persisted by the (refreshing) unprotect apply");
-    await this.assertJwtKeyUnchanged("the unprotecting apply");
+    await this.assertGeneratedKeysUnchanged("the unprotecting apply");
     this.report.checks.push("deletion protection lifted the documented way (config override + apply): RDS and ALB off");
   }
 

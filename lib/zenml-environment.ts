@@ -73,6 +73,8 @@ export interface ZenmlRuntimeRefs {
   readonly oauth2SecretValueFrom: string;
   /** `valueFrom` of the JWT signing key: the secret ARN pinned to its current version (`arn:::version-id`). */
   readonly jwtSecretValueFrom: string;
+  /** `valueFrom` of the SQL secrets store's encryption key (pinned to its only version). */
+  readonly secretsStoreKeyValueFrom: string;
   /** CA the RDS instance's server certificate is issued by (`ca_cert_identifier`). */
   readonly dbCaCertIdentifier: string;
   /** Runner registry and run-log bucket of the aws-kubernetes workload manager. */
@@ -130,6 +132,9 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     // SqlZenStoreConfiguration (sql_zen_store.py, prefix ZENML_STORE_); the chart's migration job sets ZENML_STORE_TYPE=sql.
     ZENML_STORE_TYPE: "sql",
     ZENML_STORE_URL: `mysql://${refs.dbAddress}:3306/${c.database.databaseName}`,
+    // SqlSecretsStoreConfiguration (secrets_stores/sql_secrets_store.py, prefix ZENML_SECRETS_STORE_, as the
+    // chart's _environment.tpl writes it): ZenML's secrets in MySQL, encrypted with the key below.
+    ZENML_SECRETS_STORE_TYPE: "sql",
     // constants.py ENV_ZENML_CONFIG_PATH (the image's default, on a writable volume) and the image user's HOME.
     ZENML_CONFIG_PATH: ZENML_WRITABLE_PATHS.config,
     HOME: ZENML_WRITABLE_PATHS.home,
@@ -144,6 +149,7 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
   const secrets = {
     ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretValueFrom,
     ZENML_SERVER_JWT_SECRET_KEY: refs.jwtSecretValueFrom,
+    ZENML_SECRETS_STORE_ENCRYPTION_KEY: refs.secretsStoreKeyValueFrom,
     ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
     ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,
   };

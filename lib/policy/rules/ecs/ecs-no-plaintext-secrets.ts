@@ -5,7 +5,7 @@ const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_K
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i;
 const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 /** Names that describe where a secret is, not the secret. */
-const REFERENCE_NAME = /_(ARN|NAME|ID|PATH|FILE|DIR|URL|URI|REGION|AUDIENCE|ENABLED)$/i;
+const REFERENCE_NAME = /_(ARN|NAME|ID|PATH|FILE|DIR|URL|URI|REGION|AUDIENCE|ENABLED|TYPE)$/i;
 
 /** ZNECS8: no secrets in plain container environment variables. */
 export const rule = defineRule({
