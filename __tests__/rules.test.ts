@@ -543,7 +543,7 @@ describe("policy/ (conftest Rego and Sentinel): same rule IDs as the pack", () =
 });
 
 test("ZNECS8 tells the kind of a secrets store from a secret", () => {
-  const messages = attributeFailures("ZNECS8", FIXTURES.ZNECS8.bad).flatMap((f) => f.message.split("; "));
+  const messages = attributeFailures("ZNECS8", FIXTURES.ZNECS8.bad).flatMap((f) => (f.message ?? "").split("; "));
   expect(messages.filter((m) => m.includes("container zenml:"))).toEqual([
     expect.stringMatching(/^container zenml: ZENML_SECRETS_STORE_ENCRYPTION_KEY looks like a secret in plain environment/),
   ]);
