@@ -281,6 +281,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         ZENML_LOGGING_VERBOSITY: "INFO",
         ZENML_CONFIG_PATH: "/zenml/.zenconfig",
         HOME: "/home/zenml",
+        ZENML_SERVER: "True",
         DISABLE_DATABASE_MIGRATION: "true",
       });
     });

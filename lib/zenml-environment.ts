@@ -135,6 +135,9 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     // SqlSecretsStoreConfiguration (secrets_stores/sql_secrets_store.py, prefix ZENML_SECRETS_STORE_, as the
     // chart's _environment.tpl writes it): ZenML's secrets in MySQL, encrypted with the key below.
     ZENML_SECRETS_STORE_TYPE: "sql",
+    // constants.py ENV_ZENML_SERVER: a server environment (GlobalConfiguration then never writes config.yaml);
+    // the chart's migration job (helm/templates/server-db-job.yaml) sets it for `zenml migrate-database`.
+    ZENML_SERVER: "True",
     // constants.py ENV_ZENML_CONFIG_PATH (the image's default, on a writable volume) and the image user's HOME.
     ZENML_CONFIG_PATH: ZENML_WRITABLE_PATHS.config,
     HOME: ZENML_WRITABLE_PATHS.home,
