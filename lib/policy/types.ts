@@ -57,8 +57,8 @@ export interface Rule {
   /** Resource types the rule applies to (`data.<type>` for data sources). */
   readonly resourceTypes: readonly string[];
   /**
-   * The same check in external scanners, each ID confirmed in that scanner's rule source; an ID that
-   * could not be confirmed is left out. Suppressions of this rule are generated for these IDs
+   * The same check in external scanners, each ID confirmed in that scanner's rule source (the defining
+   * file is recorded in lib/policy/scanner-sources.ts); an ID that could not be confirmed is left out. Suppressions of this rule are generated for these IDs
    * (lib/policy/scanners.ts) and applied to imported scanner reports (`npm run policy -- --import`).
    */
   readonly scanners: ScannerIds;

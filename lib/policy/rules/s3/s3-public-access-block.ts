@@ -12,7 +12,7 @@ export const rule = defineRule({
   description: "The public access block is the guard against a later ACL or policy change making objects public.",
   severity: "high",
   resourceTypes: ["aws_s3_bucket"],
-  scanners: { checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"], trivy: ["AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093", "AWS-0094"] },
+  scanners: { checkov: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"], trivy: ["AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093", "AWS-0094"] },
   fix: "Add an S3BucketPublicAccessBlock for the bucket with all four flags true (modules/secure-bucket.ts does).",
   check: (bucket, ctx) => {
     const pab = companions(bucket, "aws_s3_bucket_public_access_block", ctx);
