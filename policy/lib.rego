@@ -83,10 +83,12 @@ of_type(t) := {r | some r in resources; r.type == t; r.mode == "managed"}
 
 # ---------------------------------------------------------------- values
 
-# after_unknown of a planned resource (attributes only known after apply).
+# after_unknown of a planned resource (attributes only known after apply); a deposed object's
+# change (create_before_destroy) is left out, so an address has one change at most.
 _after_unknown(r) := u if {
 	some c in input.resource_changes
 	c.address == r.address
+	object.get(c, "deposed", "") == ""
 	u := c.change.after_unknown
 }
 
