@@ -42,7 +42,8 @@ _policy_attribute := {
 	"aws_secretsmanager_secret_policy": "policy",
 }
 
-# Effect: AWS reads anything but "Deny" as the default "Allow" here, as the TypeScript rules do.
+# A statement in one shape. effect/Effect: AWS default "Allow"; anything but "Deny" counts as
+# "Allow", as in the TypeScript rules.
 _from_block(s) := {
 	"allow": object.get(s, "effect", "Allow") != "Deny",
 	"actions": strings_of(s, "actions"),
