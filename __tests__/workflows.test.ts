@@ -80,6 +80,50 @@ test("pr.yml: a checkov job runs each stack with its generated baseline and gate
   expect(job.permissions).toEqual({ contents: "read" });
 });
 
+test("pr.yml: pinned OPA and conftest, sha256-verified before use, then the Rego checks that require them; conftest on each plan", () => {
+  const wf = workflows["pr.yml"];
+  const checks: any[] = wf.jobs.checks.steps;
+  const install = checks.find((s) => s.name?.startsWith("Install OPA and conftest"));
+  expect(install.env).toEqual({
+    OPA_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    OPA_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    CONFTEST_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    CONFTEST_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+  });
+  const run: string = install.run;
+  expect(run.startsWith("set -euo pipefail\n")).toBe(true);
+  const at = (text: string) => {
+    expect(run).toContain(text);
+    return run.indexOf(text);
+  };
+  // Each asset of the pinned release is downloaded, checked against its pinned sha256, then used.
+  const opaGet = at("https://github.com/open-policy-agent/opa/releases/download/v${OPA_VERSION}/opa_linux_amd64_static");
+  const opaCheck = at('echo "${OPA_SHA256}  $RUNNER_TEMP/opa" | sha256sum -c -');
+  const opaUse = at('install -m 0755 "$RUNNER_TEMP/opa" "$bin/opa"');
+  const conftestGet = at("https://github.com/open-policy-agent/conftest/releases/download/v${CONFTEST_VERSION}/conftest_${CONFTEST_VERSION}_Linux_x86_64.tar.gz");
+  const conftestCheck = at('echo "${CONFTEST_SHA256}  $RUNNER_TEMP/conftest.tar.gz" | sha256sum -c -');
+  const conftestUse = at('tar -xzf "$RUNNER_TEMP/conftest.tar.gz"');
+  expect([opaGet < opaCheck, opaCheck < opaUse, conftestGet < conftestCheck, conftestCheck < conftestUse]).toEqual([true, true, true, true]);
+  at('grep -qx "Version: ${OPA_VERSION}"');
+  at('echo "$bin" >> "$GITHUB_PATH"');
+
+  const rego = checks.find((s) => s.run === "scripts/rego-tests.sh");
+  expect(rego.env).toEqual({ REQUIRE_OPA: "1" });
+  const synth = checks.findIndex((s) => s.run === "npm run synth");
+  expect(synth).toBeLessThan(checks.indexOf(install));
+  expect(checks.indexOf(install)).toBeLessThan(checks.indexOf(rego));
+
+  // The plan job installs the same conftest and gates each stack's plan with its suppressions as data.
+  const plan: any[] = wf.jobs.plan.steps;
+  const planInstall = plan.find((s) => s.name?.startsWith("Install conftest"));
+  expect(planInstall.env).toEqual({ CONFTEST_VERSION: install.env.CONFTEST_VERSION, CONFTEST_SHA256: install.env.CONFTEST_SHA256 });
+  expect(planInstall.run).toContain('echo "${CONFTEST_SHA256}  $RUNNER_TEMP/conftest.tar.gz" | sha256sum -c -');
+  const gate = plan.findIndex((s) => s.run?.startsWith("conftest test --policy policy"));
+  expect(plan[gate].run).toBe("conftest test --policy policy --data cdktf.out/stacks/${{ matrix.stack }}/cdk.tf.json cdktf.out/stacks/${{ matrix.stack }}/plan.json");
+  expect(plan.findIndex((s) => s.name === "terraform plan")).toBeLessThan(gate);
+  expect(plan.indexOf(planInstall)).toBeLessThan(gate);
+});
+
 test("deploy.yml: on push to main, checks first, then dev → prod one at a time behind environments", () => {
   const wf = workflows["deploy.yml"];
   expect(wf.on.push.branches).toEqual(["main"]);

@@ -5,6 +5,9 @@ import rego.v1
 
 _companion(b, type) := {c | some c in of_type(type); points_to(c, "bucket", b)}
 
+_public_access_flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
+
+# Each flag of aws_s3_bucket_public_access_block: AWS default false; without one, nothing is blocked.
 deny contains msg if {
 	some b in of_type("aws_s3_bucket")
 	not _public_access_blocked(b)
@@ -13,18 +16,32 @@ deny contains msg if {
 }
 
 _public_access_blocked(b) if {
-	some p in _companion(b, "aws_s3_bucket_public_access_block")
-	is_true(p.values.block_public_acls)
-	is_true(p.values.block_public_policy)
-	is_true(p.values.ignore_public_acls)
-	is_true(p.values.restrict_public_buckets)
+	blocks := _companion(b, "aws_s3_bucket_public_access_block")
+	count(blocks) > 0
+	every flag in _public_access_flags {
+		some p in blocks
+		is_true(object.get(p.values, flag, false))
+	}
 }
 
 deny contains msg if {
 	some b in of_type("aws_s3_bucket")
-	count(_companion(b, "aws_s3_bucket_server_side_encryption_configuration")) == 0
+	not _encrypted(b)
 	not suppressed("ZNBKT2", b)
 	msg := format_finding("ZNBKT2", b, "no default encryption", "add aws_s3_bucket_server_side_encryption_configuration")
+}
+
+_encrypted(b) if {
+	some c in _companion(b, "aws_s3_bucket_server_side_encryption_configuration")
+	_has_algorithm(c.values)
+}
+
+_encrypted(b) if _has_algorithm(block(b.values.server_side_encryption_configuration))
+
+_has_algorithm(config) if {
+	some x in as_list(object.get(config, "rule", []))
+	by_default := block(x.apply_server_side_encryption_by_default)
+	not _empty(object.get(by_default, "sse_algorithm", ""))
 }
 
 deny contains msg if {
@@ -40,6 +57,12 @@ _versioned(b) if {
 	config.status == "Enabled"
 }
 
+_versioned(b) if {
+	legacy := block(b.values.versioning)
+	is_true(object.get(legacy, "enabled", false))
+}
+
+# point_in_time_recovery { enabled }: AWS default false.
 deny contains msg if {
 	some r in of_type("aws_dynamodb_table")
 	not _pitr_enabled(r)
@@ -49,5 +72,5 @@ deny contains msg if {
 
 _pitr_enabled(r) if {
 	pitr := block(r.values.point_in_time_recovery)
-	is_true(pitr.enabled)
+	is_true(object.get(pitr, "enabled", false))
 }
