@@ -168,3 +168,44 @@ export function checkSecondPlan(plan: PlanJson, gaps: readonly EmulatorGap[] = E
   const drift = (plan.resource_drift ?? []).map((d) => `${d.address} (${d.change.actions.join("+")})`);
   return { accepted, deferredReads, rejected, drift };
 }
+
+/**
+ * Features moto 5.2.1 cannot emulate at all (the API is missing, so `apply` would fail), switched off
+ * in the e2e copy of every workspace file, and listed as fixtures in the log and report. Unit tests
+ * (`__tests__/disaster-recovery.test.ts`) and `terraform validate` still cover what they synthesize.
+ */
+export interface EmulatorDisabledSetting {
+  /** Config field (dotted path) set to `value` in the e2e copy. */
+  readonly field: string;
+  readonly value: boolean;
+  /** Fields only allowed with the feature on, removed with it. */
+  readonly dependentFields: readonly string[];
+  /** The missing API (one line). */
+  readonly reason: string;
+}
+
+/** The list (also documented in e2e/README.md). */
+export const EMULATOR_DISABLED_SETTINGS: readonly EmulatorDisabledSetting[] = [
+  {
+    field: "database.backupReplication",
+    value: false,
+    dependentFields: ["database.backupReplicationRegion"],
+    reason: "moto 5.2.1 has no RDS StartDBInstanceAutomatedBackupsReplication (moto/rds/responses.py only answers DescribeDBInstanceAutomatedBackups)",
+  },
+  {
+    field: "database.restoreTesting",
+    value: false,
+    dependentFields: ["database.restoreTestingSchedule"],
+    reason: "moto 5.2.1's AWS Backup has plans, vaults and report plans only: no CreateBackupSelection and no restore testing plans or selections (moto/backup/responses.py)",
+  },
+];
+
+/** Applies {@link EMULATOR_DISABLED_SETTINGS} to a raw workspace file; returns one line per setting for the report. */
+export function disableUnemulatedFeatures(config: Record<string, any>): string[] {
+  return EMULATOR_DISABLED_SETTINGS.map((s) => {
+    const [section, key] = s.field.split(".");
+    config[section] = { ...(config[section] ?? {}), [key]: s.value };
+    for (const dependent of s.dependentFields) delete config[section][dependent.split(".")[1]];
+    return `config: ${s.field}=${s.value} (not emulated: ${s.reason})`;
+  });
+}
