@@ -199,6 +199,9 @@ describe("disaster recovery: backups in a second region and scheduled restore te
       expect.stringMatching(/^config: database\.restoreTesting=false \(not emulated: .*no restore testing plans/),
     ]);
     expect(() => configFrom(doc)).not.toThrow();
+    const devDoc = shippedFile("dev");
+    expect(disableUnemulatedFeatures(devDoc)).toEqual([]);
+    expect(devDoc).toEqual(shippedFile("dev"));
   });
 });
 

@@ -8,6 +8,8 @@
  * fails the suite. Keep this list to what is actually observed (the suite reports unused entries).
  */
 
+import { PRESETS } from "../lib/config/schema";
+
 /** One accepted re-plan difference. */
 export interface EmulatorGap {
   readonly resourceType: string;
@@ -200,12 +202,19 @@ export const EMULATOR_DISABLED_SETTINGS: readonly EmulatorDisabledSetting[] = [
   },
 ];
 
-/** Applies {@link EMULATOR_DISABLED_SETTINGS} to a raw workspace file; returns one line per setting for the report. */
+/**
+ * Applies {@link EMULATOR_DISABLED_SETTINGS} to a raw workspace file where the file or its preset turns
+ * the feature on; returns one line per switched-off setting for the log and report.
+ */
 export function disableUnemulatedFeatures(config: Record<string, any>): string[] {
-  return EMULATOR_DISABLED_SETTINGS.map((s) => {
+  const lines: string[] = [];
+  for (const s of EMULATOR_DISABLED_SETTINGS) {
     const [section, key] = s.field.split(".");
+    const presetValue = (PRESETS as Record<string, Record<string, Record<string, unknown>>>)[config.preset]?.[section]?.[key];
+    if ((config[section]?.[key] ?? presetValue) === s.value) continue;
     config[section] = { ...(config[section] ?? {}), [key]: s.value };
     for (const dependent of s.dependentFields) delete config[section][dependent.split(".")[1]];
-    return `config: ${s.field}=${s.value} (not emulated: ${s.reason})`;
-  });
+    lines.push(`config: ${s.field}=${s.value} (not emulated: ${s.reason})`);
+  }
+  return lines;
 }

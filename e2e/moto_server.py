@@ -22,12 +22,14 @@ in one account (two workspaces on a shared platform network) it finds two and fa
 created instance reports another CA it calls ModifyDBInstance and waits for the instance a second
 time (about 80 s more per stack against moto, none against AWS). The AWS default is used here.
 
-5. Step Functions ValidateStateMachineDefinition. The provider (hashicorp/aws 5.x) validates an
+5. Step Functions ValidateStateMachineDefinition and ListStateMachineVersions. The provider (hashicorp/aws 5.x) validates an
 aws_sfn_state_machine definition with this API while planning; moto 5.2.1 does not implement it
 (NotImplementedError), so every plan with a state machine fails. It is answered here with the
 structural checks AWS also makes (valid JSON object, StartAt names a state in States, every Next
 names a state); AWS checks much more (field types, resource ARNs), which the unit tests cover for
-this project's one definition.
+this project's one definition. ListStateMachineVersions, which the provider calls when it reads a
+state machine, is missing too; it answers with no versions, which is what AWS answers for a machine
+that was never published (this project never sets publish).
 
 Usage: python3 e2e/moto_server.py --host 127.0.0.1 --port 4566
 Environment the harness sets: MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies such as
@@ -160,8 +162,17 @@ def validate_state_machine_definition(self: Any) -> str:
     return json.dumps({"result": "FAIL" if diagnostics else "OK", "diagnostics": diagnostics, "truncated": False})
 
 
+def list_state_machine_versions(self: Any) -> str:
+    """ListStateMachineVersions of an existing machine: none (never published)."""
+    arn = self._get_param("stateMachineArn")
+    self.stepfunction_backend.describe_state_machine(arn)  # raises StateMachineDoesNotExist like AWS
+    return json.dumps({"stateMachineVersions": []})
+
+
 def patch() -> None:
-    sfn_responses.StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition  # type: ignore[attr-defined]
+    sfn = sfn_responses.StepFunctionResponse
+    sfn.validate_state_machine_definition = validate_state_machine_definition  # type: ignore[attr-defined]
+    sfn.list_state_machine_versions = list_state_machine_versions  # type: ignore[attr-defined]
     rds_models.DBInstance.__init__ = _db_instance_init  # type: ignore[method-assign]
     # Keep moto's @moto_id wrapper (custom IDs, no duplicates); only the random part changes.
     route53_models.create_route53_zone_id = route53_models.moto_id(_route53_zone_id)  # type: ignore[attr-defined]
