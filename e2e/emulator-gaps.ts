@@ -72,7 +72,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     attribute: "policy",
     unknownOnly: true,
     reason:
-      "known only after apply: its aws_iam_policy_document is read during apply because it references aws_db_instance, which has the gap updates above pending (a concrete policy change is not accepted)",
+      "known only after apply: its aws_iam_policy_document is read during apply because it references aws_db_instance or aws_ecs_service (the rotation redeploy's ecs:UpdateService resource), which have the gap updates above pending (a concrete policy change is not accepted)",
   },
 ];
 
