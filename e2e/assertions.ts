@@ -25,6 +25,11 @@ class Checks {
 }
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
+/** A JSON value with object keys sorted (the provider normalizes JSON documents, e.g. event patterns). */
+const sortedKeys = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sortedKeys)
+    : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]))
+    : v;
 const stripDot = (s: string) => s.toLowerCase().replace(/\.$/, "");
 
 /** "in tcp 443 0.0.0.0/0", "out tcp 8000 sg:<name>" for every permission of a group. */
@@ -323,8 +328,8 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   // --- DB password rotation: rule on the master secret's rotation → state machine → ecs:UpdateService
   const rule = await aws.call("events", "describe_rule", { Name: `${n}-db-rotation` });
   check.equal(
-    JSON.parse(rule.EventPattern),
-    { source: ["aws.secretsmanager"], "detail-type": ["Secret Label Updated"], resources: [outputs.db_master_secret_arn], detail: { labelUpdated: ["AWSCURRENT"] } },
+    sortedKeys(JSON.parse(rule.EventPattern)),
+    sortedKeys({ source: ["aws.secretsmanager"], "detail-type": ["Secret Label Updated"], resources: [outputs.db_master_secret_arn], detail: { labelUpdated: ["AWSCURRENT"] } }),
     "rotation rule matches Secret Label Updated (AWSCURRENT) of the DB master secret",
   );
   const { Targets: targets } = await aws.call("events", "list_targets_by_rule", { Rule: `${n}-db-rotation` });
