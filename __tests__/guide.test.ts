@@ -469,10 +469,10 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       });
     });
 
-    test("alarms for CPU > 80, tasks below desired, unhealthy targets, error logs and RDS CPU/storage/connections → SNS", () => {
+    test("alarms for CPU > 80, tasks below desired, unhealthy targets, error logs, control-plane auth failures, DB connection errors and RDS CPU/storage/connections → SNS", () => {
       const alarms = Object.fromEntries(resources(stack, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
       expect(Object.keys(alarms).sort()).toEqual(
-        ["alb-unhealthy-targets", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs"]
+        ["alb-unhealthy-targets", "control-plane-auth-failures", "db-connection-errors", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs"]
           .map((k) => `zenml-hybrid-${k}`),
       );
       expect(alarms["zenml-hybrid-ecs-cpu"]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/ECS", threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
@@ -486,7 +486,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
     });
 
     test("log metric filter for ERROR or CRITICAL", () => {
-      expect(only(stack, "aws_cloudwatch_log_metric_filter").pattern).toBe("?ERROR ?CRITICAL");
+      expect(resources(stack, "aws_cloudwatch_log_metric_filter").find((f) => f.name === "zenml-error-or-critical")!.pattern).toBe("?ERROR ?CRITICAL");
     });
 
     test("S3 remote state with encryption and S3-native locking", () => {
@@ -502,8 +502,10 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(stack.output.url.value).toBe(GUIDE_ENV(env).ZENML_SERVER_SERVER_URL);
     });
 
-    test("one customer KMS key with rotation", () => {
-      expect(only(stack, "aws_kms_key").enable_key_rotation).toBe(true);
+    test(`one customer KMS key with rotation in the region${prod ? ", and one in the DR region for the backup copies" : ""}`, () => {
+      const keys = resources(stack, "aws_kms_key");
+      expect(keys.map((k) => k.provider)).toEqual(prod ? [undefined, "aws.dr"].sort() : [undefined]);
+      for (const k of keys) expect(k.enable_key_rotation).toBe(true);
     });
   });
 });

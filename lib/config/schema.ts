@@ -6,7 +6,7 @@
  * (see {@link PRESETS}), whose values come from the ZenML ECS hybrid guide.
  */
 import { z } from "zod";
-import { SUPPORTED_REGIONS, ZENML_PRO_IMAGE_REPOSITORY } from "../regions";
+import { DR_REGION_PAIRS, SUPPORTED_REGIONS, ZENML_PRO_IMAGE_REPOSITORY } from "../regions";
 
 /** Fargate task sizes AWS accepts: CPU units → allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -172,6 +172,14 @@ const databaseSchema = z
       .describe("Daily backup window (UTC). @default 02:00-03:00"),
     maintenanceWindow: z.string().regex(/^[a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2}$/, "must be ddd:hh24:mi-ddd:hh24:mi").optional()
       .describe("Weekly maintenance window (UTC). @default sun:03:30-sun:04:30"),
+    backupReplication: z.boolean().optional()
+      .describe("Copy the automated backups (snapshots and transaction logs) to database.backupReplicationRegion, encrypted with a KMS key of that region (aws_db_instance_automated_backups_replication). @default dev: false, prod: true"),
+    backupReplicationRegion: z.enum(SUPPORTED_REGIONS).optional()
+      .describe(`Region that receives the backup copies (only with backupReplication); must differ from region. @default the paired region: ${Object.entries(DR_REGION_PAIRS).map(([a, b]) => `${a}→${b}`).join(", ")}; required elsewhere`),
+    restoreTesting: z.boolean().optional()
+      .describe("AWS Backup takes a daily snapshot of the database into a backup vault, and a restore testing plan restores the latest one on restoreTestingSchedule and deletes it after validation. @default dev: false, prod: true"),
+    restoreTestingSchedule: z.string().regex(/^cron\([^)]+\)$/, "must be an AWS cron expression such as cron(0 5 ? * SAT *)").optional()
+      .describe("When the restore test runs (UTC). @default cron(0 5 ? * SAT *) (Saturdays 05:00)"),
   })
   .describe("RDS MySQL (the guide's Step 2 and Database Maintenance).");
 
@@ -253,6 +261,16 @@ const observabilitySchema = z
     dbCpuAlarmPercent: z.number().int().min(1).max(100).optional().describe("RDS CPU alarm threshold. @default 80"),
     dbFreeStorageAlarmGb: z.number().int().min(1).optional().describe("RDS free storage alarm threshold (GiB). @default 10"),
     dbConnectionsAlarm: z.number().int().min(1).optional().describe("RDS connection count alarm threshold. @default 80"),
+    logSubscriptionDestinationArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:(kinesis|firehose|lambda|logs):[a-z0-9-]+:\d{12}:.+$/, "must be a Kinesis stream, Firehose stream, Lambda function or CloudWatch Logs destination ARN")
+      .optional()
+      .describe("Forward every container log event to this destination (the guide's centralized logging system) with a subscription filter. @default none (no forwarding)"),
+    logSubscriptionRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")
+      .optional()
+      .describe("Role CloudWatch Logs assumes to put records into a Kinesis or Firehose destination (required for those, not allowed for Lambda). @default none"),
   })
   .describe("Logs and alarms (the guide's Monitoring & Logging).");
 
@@ -332,14 +350,15 @@ export interface EnvironmentConfig extends ResolvedFileBase {
   readonly zenml: Required<Omit<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn" | "oauth2ClientSecretVariable">> &
     Pick<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn" | "oauth2ClientSecretVariable">;
   readonly kind: "workspace";
-  readonly database: Required<NonNullable<EnvironmentFile["database"]>>;
+  readonly database: Required<Omit<NonNullable<EnvironmentFile["database"]>, "backupReplicationRegion">> &
+    Pick<NonNullable<EnvironmentFile["database"]>, "backupReplicationRegion">;
   readonly service: Required<Omit<NonNullable<EnvironmentFile["service"]>, "command">> &
     Pick<NonNullable<EnvironmentFile["service"]>, "command">;
   readonly loadBalancer: Required<Omit<NonNullable<EnvironmentFile["loadBalancer"]>, "webAclArn">> &
     Pick<NonNullable<EnvironmentFile["loadBalancer"]>, "webAclArn">;
   readonly dns: EnvironmentFile["dns"];
-  readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">> &
-    Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail">;
+  readonly observability: Required<Omit<NonNullable<EnvironmentFile["observability"]>, "alarmEmail" | "logSubscriptionDestinationArn" | "logSubscriptionRoleArn">> &
+    Pick<NonNullable<EnvironmentFile["observability"]>, "alarmEmail" | "logSubscriptionDestinationArn" | "logSubscriptionRoleArn">;
   readonly workloadManager?: ResolvedWorkloadManager;
 }
 
@@ -372,6 +391,8 @@ export const PRESETS = {
       multiAz: false,
       deletionProtection: false,
       skipFinalSnapshot: true,
+      backupReplication: false,
+      restoreTesting: false,
     },
     service: { desiredCount: 1, minCapacity: 1, maxCapacity: 1 },
     loadBalancer: { deletionProtection: false, accessLogRetentionDays: 30 },
@@ -385,6 +406,8 @@ export const PRESETS = {
       multiAz: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
+      backupReplication: true,
+      restoreTesting: true,
     },
     service: { desiredCount: 2, minCapacity: 2, maxCapacity: 6 },
     loadBalancer: { deletionProtection: true, accessLogRetentionDays: 365 },
@@ -416,6 +439,7 @@ export const DEFAULTS = {
     requireTls: true,
     backupWindow: "02:00-03:00",
     maintenanceWindow: "sun:03:30-sun:04:30",
+    restoreTestingSchedule: "cron(0 5 ? * SAT *)",
   },
   service: {
     cpu: 512,

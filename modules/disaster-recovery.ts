@@ -1,0 +1,197 @@
+import { Construct } from "constructs";
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
+import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/db-instance-automated-backups-replication";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EncryptionKey } from "./kms";
+
+/** AWS managed policies of the AWS Backup service role (backup jobs, and restores incl. restore tests). */
+export const BACKUP_SERVICE_POLICIES = [
+  "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+  "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+] as const;
+
+/** Props of {@link BackupReplication}. */
+export interface BackupReplicationProps {
+  /**
+   * Base name; the key in the DR region gets the alias `alias/<name>-db-backups-dr`.
+   * @default none (required)
+   */
+  readonly name: string;
+  /**
+   * AWS account ID (administers the DR key).
+   * @default none (required)
+   */
+  readonly accountId: string;
+  /**
+   * Region that receives the copies.
+   * @default none (required)
+   */
+  readonly region: string;
+  /**
+   * ARN of the source DB instance.
+   * @default none (required)
+   */
+  readonly sourceDbInstanceArn: string;
+  /**
+   * Days RDS keeps the replicated backups.
+   * @default 7
+   */
+  readonly retentionDays?: number;
+  /**
+   * Default tags of the DR-region provider (the stack's tags, so resources there are tagged alike).
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The guide's backups in a second region: RDS replicates the automated backups (snapshots and
+ * transaction logs, so point-in-time restore works there) of the instance to `region`, encrypted
+ * with a customer-managed key of that region. Uses its own aliased AWS provider for the DR region.
+ */
+export class BackupReplication extends Construct {
+  /** The provider of the DR region (alias `dr`). */
+  public readonly provider: AwsProvider;
+  /** The KMS key of the DR region that encrypts the copies. */
+  public readonly key: EncryptionKey;
+  /** The replication. */
+  public readonly replication: DbInstanceAutomatedBackupsReplication;
+
+  constructor(scope: Construct, id: string, props: BackupReplicationProps) {
+    super(scope, id);
+    this.provider = new AwsProvider(this, "provider", {
+      alias: "dr",
+      region: props.region,
+      defaultTags: props.tags ? [{ tags: { ...props.tags } }] : undefined,
+    });
+    this.key = new EncryptionKey(this, "kms", {
+      name: `${props.name}-db-backups-dr`,
+      accountId: props.accountId,
+      region: props.region,
+      allowLogsAndAlarms: false,
+      description: `${props.name}: replicated RDS automated backups (disaster recovery copy)`,
+      provider: this.provider,
+    });
+    this.replication = new DbInstanceAutomatedBackupsReplication(this, "replication", {
+      provider: this.provider,
+      sourceDbInstanceArn: props.sourceDbInstanceArn,
+      kmsKeyId: this.key.key.arn,
+      retentionPeriod: props.retentionDays ?? 7,
+    });
+  }
+}
+
+/** Props of {@link RestoreTesting}. */
+export interface RestoreTestingProps {
+  /**
+   * Base name of the vault, plan, role (`<name>-db-backup`) and restore testing plan
+   * (`<name>_db_restore_test`, hyphens become underscores as AWS Backup requires).
+   * @default none (required)
+   */
+  readonly name: string;
+  /**
+   * ARN of the DB instance to back up and test.
+   * @default none (required)
+   */
+  readonly dbInstanceArn: string;
+  /**
+   * KMS key of the backup vault.
+   * @default none (required)
+   */
+  readonly kmsKeyArn: string;
+  /**
+   * Days AWS Backup keeps each recovery point.
+   * @default 30
+   */
+  readonly retentionDays?: number;
+  /**
+   * When AWS Backup takes the daily snapshot (UTC), after the RDS backup window.
+   * @default "cron(0 4 * * ? *)"
+   */
+  readonly backupSchedule?: string;
+  /**
+   * When the restore test runs (UTC).
+   * @default "cron(0 5 ? * SAT *)"
+   */
+  readonly restoreTestingSchedule?: string;
+}
+
+/**
+ * The guide's periodic restore test: AWS Backup snapshots the database daily into a vault, and an
+ * AWS Backup restore testing plan restores the latest recovery point on a schedule (into a new,
+ * temporary instance it deletes after the validation window), reporting each job's status.
+ */
+export class RestoreTesting extends Construct {
+  /** The backup vault. */
+  public readonly vault: BackupVault;
+  /** The backup plan. */
+  public readonly plan: BackupPlan;
+  /** Service role of backups and restore tests. */
+  public readonly role: IamRole;
+  /** The restore testing plan. */
+  public readonly testingPlan: BackupRestoreTestingPlan;
+  /** The restore testing selection (the DB instance). */
+  public readonly testingSelection: BackupRestoreTestingSelection;
+
+  constructor(scope: Construct, id: string, props: RestoreTestingProps) {
+    super(scope, id);
+    const base = `${props.name}-db-backup`;
+    this.vault = new BackupVault(this, "vault", { name: base, kmsKeyArn: props.kmsKeyArn });
+    const assume = new DataAwsIamPolicyDocument(this, "assume", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }] }],
+    });
+    this.role = new IamRole(this, "role", {
+      name: base,
+      description: "AWS Backup: daily snapshots of the ZenML database and scheduled restore tests",
+      assumeRolePolicy: assume.json,
+    });
+    BACKUP_SERVICE_POLICIES.forEach((policyArn, i) =>
+      new IamRolePolicyAttachment(this, `role-policy-${i}`, { role: this.role.name, policyArn }));
+
+    this.plan = new BackupPlan(this, "plan", {
+      name: base,
+      rule: [
+        {
+          ruleName: "daily",
+          targetVaultName: this.vault.name,
+          schedule: props.backupSchedule ?? "cron(0 4 * * ? *)",
+          lifecycle: { deleteAfter: props.retentionDays ?? 30 },
+        },
+      ],
+    });
+    new BackupSelection(this, "selection", {
+      name: base,
+      planId: this.plan.id,
+      iamRoleArn: this.role.arn,
+      resources: [props.dbInstanceArn],
+    });
+
+    const testName = `${props.name.replace(/-/g, "_")}_db_restore_test`;
+    this.testingPlan = new BackupRestoreTestingPlan(this, "testing-plan", {
+      name: testName,
+      scheduleExpression: props.restoreTestingSchedule ?? "cron(0 5 ? * SAT *)",
+      recoveryPointSelection: [
+        {
+          algorithm: "LATEST_WITHIN_WINDOW",
+          includeVaults: [this.vault.arn],
+          recoveryPointTypes: ["SNAPSHOT"],
+          selectionWindowDays: 7,
+        },
+      ],
+    });
+    this.testingSelection = new BackupRestoreTestingSelection(this, "testing-selection", {
+      name: "zenml_db",
+      restoreTestingPlanName: this.testingPlan.name,
+      protectedResourceType: "RDS",
+      protectedResourceArns: [props.dbInstanceArn],
+      iamRoleArn: this.role.arn,
+    });
+  }
+}

@@ -1,0 +1,132 @@
+import { Construct } from "constructs";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+
+/**
+ * Messages the ZenML server logs when it cannot authenticate to the ZenML Pro control plane, from
+ * `src/zenml/zen_server/cloud_utils.py` (ZenMLCloudConnection): `_fetch_auth_token` raises
+ * "Error fetching auth token from the Cloud API: ..." when the OAuth2 client-credentials login
+ * fails (wrong or rotated client secret) and "Could not fetch auth token from the Cloud API." when
+ * the answer has no token; `request` retries once after a 401 with a new login, then raises
+ * "Failed while trying to contact the central zenml pro service: 401 Client Error: ..." (the
+ * requests HTTPError text). A 403 is raised as IllegalOperationError, which ZenML also raises for
+ * ordinary permission errors of users, so it is not matched (it would alarm on user mistakes).
+ */
+export const CONTROL_PLANE_AUTH_FAILURE_TERMS = [
+  "Error fetching auth token from the Cloud API",
+  "Could not fetch auth token from the Cloud API",
+  "zenml pro service: 401 Client Error",
+] as const;
+
+/**
+ * Database connection errors as PyMySQL (the driver ZenML's SQL store uses: `mysql+pymysql` in
+ * `src/zenml/zen_stores/sql_zen_store.py`, SqlZenStoreConfiguration.get_sqlalchemy_config) raises
+ * them and SQLAlchemy logs them as `(pymysql.err.OperationalError) (<code>, "<message>")`:
+ * 2003 "Can't connect to MySQL server on ..." (`pymysql/connections.py`, Connection.connect),
+ * 2013 "Lost connection to MySQL server during query" (`pymysql/connections.py`, _read_bytes),
+ * 2006 "MySQL server has gone away" (`pymysql/connections.py`, _write_bytes), and the server's
+ * 1045 "Access denied for user ..." (ER_ACCESS_DENIED_ERROR: a wrong or rotated password).
+ */
+export const DB_CONNECTION_ERROR_TERMS = [
+  "Can't connect to MySQL server",
+  "Lost connection to MySQL server",
+  "MySQL server has gone away",
+  "Access denied for user",
+] as const;
+
+/** A CloudWatch Logs filter pattern matching any of the exact phrases. */
+export function anyPhrasePattern(terms: readonly string[]): string {
+  return terms.map((t) => `?"${t}"`).join(" ");
+}
+
+/** Props of {@link LogAlerts}. */
+export interface LogAlertsProps {
+  /**
+   * Base name of the alarms (`<name>-control-plane-auth-failures`, `<name>-db-connection-errors`).
+   * @default none (required)
+   */
+  readonly name: string;
+  /**
+   * Container log group name.
+   * @default none (required)
+   */
+  readonly logGroupName: string;
+  /**
+   * SNS topic the alarms notify (alarm and OK).
+   * @default none (required)
+   */
+  readonly alarmTopicArn: string;
+  /**
+   * CloudWatch namespace of the metrics.
+   * @default "ZenML"
+   */
+  readonly metricNamespace?: string;
+  /**
+   * Forward every log event to this Kinesis, Firehose, Lambda or CloudWatch Logs destination ARN.
+   * @default no subscription filter
+   */
+  readonly subscriptionDestinationArn?: string;
+  /**
+   * Role CloudWatch Logs assumes to write to a Kinesis or Firehose destination.
+   * @default none
+   */
+  readonly subscriptionRoleArn?: string;
+}
+
+/**
+ * The guide's "Application Logs" alerts: metric filters and alarms for failed authentication
+ * towards the ZenML Pro control plane and for database connection errors, and an optional
+ * subscription filter that forwards the container logs to a central logging system.
+ */
+export class LogAlerts extends Construct {
+  /** Metric filters by key (control-plane-auth-failures, db-connection-errors). */
+  public readonly filters: Record<string, CloudwatchLogMetricFilter> = {};
+  /** Alarms by the same keys. */
+  public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** The subscription filter, when a destination is configured. */
+  public readonly subscription?: CloudwatchLogSubscriptionFilter;
+
+  constructor(scope: Construct, id: string, props: LogAlertsProps) {
+    super(scope, id);
+    const namespace = props.metricNamespace ?? "ZenML";
+    const alerts: [string, string, readonly string[], string][] = [
+      ["control-plane-auth-failures", "ControlPlaneAuthFailures", CONTROL_PLANE_AUTH_FAILURE_TERMS,
+        "The ZenML server failed to authenticate to the ZenML Pro control plane (check the OAuth2 client secret)"],
+      ["db-connection-errors", "DatabaseConnectionErrors", DB_CONNECTION_ERROR_TERMS,
+        "The ZenML server could not connect to or lost its MySQL connection (network, RDS state, or credentials)"],
+    ];
+    for (const [key, metricName, terms, description] of alerts) {
+      this.filters[key] = new CloudwatchLogMetricFilter(this, key, {
+        name: `${props.name}-${key}`,
+        logGroupName: props.logGroupName,
+        pattern: anyPhrasePattern(terms),
+        metricTransformation: { name: metricName, namespace, value: "1", defaultValue: "0" },
+      });
+      this.alarms[key] = new CloudwatchMetricAlarm(this, `${key}-alarm`, {
+        alarmName: `${props.name}-${key}`,
+        alarmDescription: description,
+        namespace,
+        metricName,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [props.alarmTopicArn],
+        okActions: [props.alarmTopicArn],
+        dependsOn: [this.filters[key]],
+      });
+    }
+    if (props.subscriptionDestinationArn) {
+      this.subscription = new CloudwatchLogSubscriptionFilter(this, "forward", {
+        name: `${props.name}-central-logging`,
+        logGroupName: props.logGroupName,
+        filterPattern: "",
+        destinationArn: props.subscriptionDestinationArn,
+        roleArn: props.subscriptionRoleArn,
+      });
+    }
+  }
+}
