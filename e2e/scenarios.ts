@@ -366,8 +366,8 @@ class StackRun {
   }
 
   /**
-   * A protected stack: destroy fails at plan time with the prevent_destroy error for the DB, its KMS
-   * key, the secrets and the ALB, and touches nothing (the state lists the same resources; RDS and ALB
+   * A protected stack: destroy fails at plan time with the prevent_destroy error for the DB, the
+   * secrets and the ALB, and touches nothing (the state lists the same resources; RDS and ALB
    * are still there).
    */
   async refuseDestroy(): Promise<void> {
@@ -384,8 +384,11 @@ class StackRun {
       }
     });
     const text = attempt.stdout + attempt.stderr;
-    const refused = [...text.matchAll(/Resource (aws_[a-z0-9_]+)\.\S+ has lifecycle\.prevent_destroy set/g)].map((m) => m[1]);
-    const expected = ["aws_db_instance", "aws_kms_key", "aws_lb", "aws_secretsmanager_secret"];
+    // Terraform wraps the diagnostic at ~80 columns, so any whitespace may be a line break.
+    const refused = [...text.matchAll(/Resource (aws_[a-z0-9_]+)\.\S+\s+has\s+lifecycle\.prevent_destroy\s+set/g)].map((m) => m[1]);
+    // The KMS key is never named: Terraform stops walking the destroy graph at its dependents (DB,
+    // secrets), which fail first. Its prevent_destroy is asserted on the synthesized JSON instead.
+    const expected = ["aws_db_instance", "aws_lb", "aws_secretsmanager_secret"];
     if (attempt.code === 0 || !expected.every((t) => refused.includes(t))) {
       throw new Error(`${this.scope}: destroy of a protected environment was expected to fail on prevent_destroy for ${expected.join(", ")} (exit ${attempt.code}, refused: ${refused.join(", ") || "none"}):\n${tail(text, 20)}`);
     }

@@ -359,7 +359,7 @@ function sharedAccount(a: AnyConfig, b: AnyConfig): string | undefined {
   return undefined;
 }
 
-/** Names in one account: IAM names account-wide, the others per region. */
+/** Where a name must be unique: IAM and DNS names account-wide, the others per region. */
 function nameKey(c: AnyConfig, n: AccountScopedName): string {
   return `${n.resource} ${n.scope === "account" ? "*" : c.region} ${n.value}`;
 }
