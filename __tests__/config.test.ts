@@ -28,7 +28,7 @@ function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
 }
 
 const cases: [string, (d: any) => void, RegExp][] = [
-  ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, kind, preset, region, name, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state$/],
+  ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, kind, preset, region, name, allowedAccountIds, protected, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state$/],
   ["unknown nested key", (d) => (d.database = { backupRetention: 30 }), /^config\/test\.json: database: unknown field\(s\) 'backupRetention'; allowed: engineVersion, .*backupRetentionDays/],
   ["wrong type", (d) => (d.service = { cpu: "512" }), /^config\/test\.json: service\.cpu: .*expected number, received string/],
   ["malformed CIDR", (d) => (d.network = { vpcCidr: "10.0.0.0/33" }), /^config\/test\.json: network\.vpcCidr: must be an IPv4 CIDR block with a prefix from \/16 to \/28/],
@@ -40,6 +40,9 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["fewer than 2 AZs (list)", (d) => (d.network = { availabilityZones: ["eu-central-1a"] }), /network\.availabilityZones: must list at least 2 availability zones/],
   ["AZ outside the region", (d) => (d.network = { availabilityZones: ["eu-central-1a", "eu-west-1b"] }), /network\.availabilityZones\.1: 'eu-west-1b' is not in region eu-central-1/],
   ["repeated AZ", (d) => (d.network = { availabilityZones: ["eu-central-1a", "eu-central-1a"] }), /network\.availabilityZones: must not repeat/],
+  ["account ID not 12 digits", (d) => (d.allowedAccountIds = ["12345"]), /^config\/test\.json: allowedAccountIds\.0: must be a 12-digit AWS account ID$/],
+  ["empty allowedAccountIds", (d) => (d.allowedAccountIds = []), /^config\/test\.json: allowedAccountIds: must list at least one account ID$/],
+  ["protected not a boolean", (d) => (d.protected = "yes"), /^config\/test\.json: protected: .*expected boolean/],
   ["backup retention above 35", (d) => (d.database = { backupRetentionDays: 36 }), /database\.backupRetentionDays: .*<=35/],
   ["backup retention below 0", (d) => (d.database = { backupRetentionDays: -1 }), /database\.backupRetentionDays: .*>=0/],
   ["malformed WAF ACL ARN", (d) => (d.loadBalancer = { webAclArn: "acl-1" }), /loadBalancer\.webAclArn: must be an wafv2 ARN/],
@@ -154,7 +157,7 @@ describe("across files", () => {
     expect(() => loadEnvironments(dir)).toThrow(/ws\.json: region: must be eu-west-1, the region of platform 'shared'/);
   });
 
-  test("workspaces on one platform need distinct names, secrets and domains", () => {
+  test("workspaces on one platform need distinct names, secrets, log groups and domains", () => {
     const platform = { kind: "platform", preset: "dev", region: "eu-central-1", state: { bucket: "mycompany-zenml-tfstate" } };
     fs.writeFileSync(path.join(dir, "shared.json"), JSON.stringify(platform));
     const doc = shippedFile("dev");
@@ -168,15 +171,89 @@ describe("across files", () => {
       error = e as ConfigError;
     }
     expect(error!.problems).toEqual([
-      expect.stringMatching(/ws-b\.json: name: 'zenml-hybrid' is already used by .*ws-a\.json on platform 'shared'/),
-      expect.stringMatching(/ws-b\.json: zenml\.oauth2ClientSecretName: 'zenml\/pro\/oauth2-client-secret' is already used/),
-      expect.stringMatching(/ws-b\.json: dns\.domainName: 'zenml-dev\.mycompany\.com' is already used/),
+      expect.stringMatching(/ws-b\.json: dns\.domainName: 'zenml-dev\.mycompany\.com' is already used by .*ws-a\.json on platform 'shared'/),
+      expect.stringMatching(/ws-b\.json: name: 'zenml-hybrid-dev' gives .*IAM role zenml-hybrid-dev-task-execution.*, which .*ws-a\.json also creates in the same account/),
+      expect.stringMatching(/ws-b\.json: zenml\.oauth2ClientSecretName: 'zenml\/zenml-hybrid-dev\/oauth2-client-secret' gives secret .*, which .*ws-a\.json also creates/),
+      expect.stringMatching(/ws-b\.json: observability\.logGroupName: '\/ecs\/zenml-hybrid-dev' gives log group \/ecs\/zenml-hybrid-dev, which .*ws-a\.json also creates/),
     ]);
+  });
+
+  /** Writes `files` (name → document) into the temp dir and returns the problems loadEnvironments reports. */
+  function problemsOf(files: Record<string, unknown>): readonly string[] {
+    for (const [name, doc] of Object.entries(files)) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(doc));
+    try {
+      loadEnvironments(dir);
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+    return [];
+  }
+  const prodNamed = (name: string | undefined, extra: Record<string, unknown> = {}) => {
+    const doc = { ...shippedFile("prod"), ...extra };
+    if (name === undefined) delete doc.name;
+    else doc.name = name;
+    return doc;
+  };
+
+  test("the shipped dev and prod share a state bucket (one account) and no account-scoped name", () => {
+    expect(problemsOf({ dev: shippedFile("dev"), prod: shippedFile("prod") })).toEqual([]);
+  });
+
+  test("two files in one account (shared state bucket) with the same name are rejected, naming both files and the field", () => {
+    const dev = shippedFile("dev");
+    delete dev.name;
+    expect(problemsOf({ dev, prod: shippedFile("prod") })).toEqual([
+      expect.stringMatching(
+        /^.*prod\.json: name: 'zenml-hybrid' gives IAM role zenml-hybrid-flow-logs, IAM role zenml-hybrid-rds-monitoring, IAM role zenml-hybrid-task-execution, IAM role zenml-hybrid-task and \d+ more, which .*dev\.json also creates in the same account \(both keep their state in bucket mycompany-zenml-tfstate, region eu-central-1\); give one of the files a distinct name, or set disjoint allowedAccountIds if they deploy to different accounts$/,
+      ),
+      expect.stringMatching(/prod\.json: zenml\.oauth2ClientSecretName: 'zenml\/pro\/oauth2-client-secret' gives secret zenml\/pro\/oauth2-client-secret, which .*dev\.json also creates/),
+      expect.stringMatching(/prod\.json: observability\.logGroupName: '\/ecs\/zenml-hybrid' gives log group \/ecs\/zenml-hybrid, which .*dev\.json also creates/),
+    ]);
+  });
+
+  test("an explicit name that another file derives collides too: secret and log group names are compared, not only name", () => {
+    const prod = prodNamed("zenml-hybrid", { observability: { logGroupName: "/ecs/zenml-hybrid-dev" } });
+    const problems = problemsOf({ dev: shippedFile("dev"), prod });
+    expect(problems).toEqual([expect.stringMatching(/prod\.json: observability\.logGroupName: '\/ecs\/zenml-hybrid-dev' gives log group \/ecs\/zenml-hybrid-dev, which .*dev\.json also creates/)]);
+  });
+
+  test("IAM names collide across regions; regional names do not", () => {
+    const dev = shippedFile("dev");
+    const other = prodNamed("zenml-hybrid-dev", {
+      region: "eu-west-1",
+      dns: { domainName: "zenml.mycompany.com", provider: "external", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" },
+      state: { bucket: "mycompany-zenml-tfstate", region: "eu-central-1" },
+      zenml: { ...shippedFile("prod").zenml, oauth2ClientSecretName: "zenml/eu-west/oauth2-client-secret" },
+    });
+    const problems = problemsOf({ dev, prod: other });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/prod\.json: name: 'zenml-hybrid-dev' gives IAM role zenml-hybrid-dev-flow-logs, IAM role zenml-hybrid-dev-rds-monitoring, IAM role zenml-hybrid-dev-task-execution, IAM role zenml-hybrid-dev-task and 2 more, which .*dev\.json also creates in the same account \(both keep their state in bucket mycompany-zenml-tfstate\);/);
+  });
+
+  test("files with disjoint allowedAccountIds may repeat names; overlapping ones may not, even with separate state buckets", () => {
+    const dev = { ...shippedFile("dev"), allowedAccountIds: ["111111111111"] };
+    delete dev.name;
+    expect(problemsOf({ dev, prod: prodNamed(undefined, { allowedAccountIds: ["222222222222"] }) })).toEqual([]);
+    const prod = prodNamed(undefined, { allowedAccountIds: ["222222222222", "111111111111"], state: { bucket: "mycompany-zenml-prod-tfstate" } });
+    expect(problemsOf({ dev, prod })[0]).toMatch(/prod\.json: name: 'zenml-hybrid' gives .*, which .*dev\.json also creates in the same account \(allowedAccountIds of both list 111111111111, region eu-central-1\)/);
+  });
+
+  test("separate state buckets without allowedAccountIds count as separate accounts", () => {
+    const dev = shippedFile("dev");
+    delete dev.name;
+    expect(problemsOf({ dev, prod: prodNamed(undefined, { state: { bucket: "mycompany-zenml-prod-tfstate" } }) })).toEqual([]);
+  });
+
+  test("a workspace named like its platform collides with the platform's network names", () => {
+    const platform = { kind: "platform", preset: "dev", region: "eu-central-1", name: "zenml-hybrid-dev", state: { bucket: "other-tfstate" } };
+    const ws = { ...shippedFile("dev"), network: { platform: "shared" }, state: { bucket: "mycompany-zenml-tfstate" } };
+    const problems = problemsOf({ shared: platform, ws });
+    expect(problems).toEqual([expect.stringMatching(/ws\.json: name: 'zenml-hybrid-dev' gives KMS alias alias\/zenml-hybrid-dev, which .*shared\.json also creates in the same account \(both use platform 'shared', region eu-central-1\)/)]);
   });
 
   test("platform files are validated with their own schema", () => {
     fs.writeFileSync(path.join(dir, "p.json"), JSON.stringify({ kind: "platform", preset: "dev", region: "eu-central-1", zenml: {}, state: { bucket: "mycompany-zenml-tfstate" } }));
-    expect(() => loadEnvironments(dir)).toThrow(/p\.json: \(root\): unknown field\(s\) 'zenml'; allowed: \$schema, kind, preset, region, name, tags, network, state/);
+    expect(() => loadEnvironments(dir)).toThrow(/p\.json: \(root\): unknown field\(s\) 'zenml'; allowed: \$schema, kind, preset, region, name, allowedAccountIds, tags, network, state/);
   });
 
   test("an empty or missing directory is an error", () => {
@@ -190,7 +267,12 @@ describe("presets and defaults", () => {
   const prod = configFrom(shippedFile("prod"), "prod");
 
   test("the guide's values are the defaults of both presets", () => {
-    for (const c of [dev, prod]) {
+    const unnamed = (env: string) => {
+      const doc = shippedFile(env);
+      delete doc.name;
+      return configFrom(doc, env);
+    };
+    for (const c of [unnamed("dev"), prod]) {
       expect(c.name).toBe("zenml-hybrid");
       expect(c.service).toMatchObject({ cpu: 512, memory: 1024, targetCpuPercent: 70 });
       expect(c.database).toMatchObject({ engineVersion: "8.4", allocatedStorageGb: 100, backupRetentionDays: 30, databaseName: "zenml_hybrid", requireTls: true });
@@ -214,6 +296,22 @@ describe("presets and defaults", () => {
     doc.database = { engineVersion: "8.0", multiAz: false };
     const c = configFrom(doc);
     expect(c.database).toMatchObject({ engineVersion: "8.0", multiAz: false, deletionProtection: true });
+  });
+
+  test("protected: on in the prod preset, off in dev, a file value wins", () => {
+    expect([dev.protected, prod.protected]).toEqual([false, true]);
+    const doc = shippedFile("prod");
+    doc.protected = false;
+    expect(configFrom(doc).protected).toBe(false);
+  });
+
+  test("names: the guide's defaults for the default name; secret and log group derived from any other name", () => {
+    expect(prod).toMatchObject({ name: "zenml-hybrid", allowedAccountIds: ["123456789012"] });
+    expect(prod.zenml.oauth2ClientSecretName).toBe("zenml/pro/oauth2-client-secret");
+    expect(dev.name).toBe("zenml-hybrid-dev");
+    expect(dev.allowedAccountIds).toBeUndefined();
+    expect(dev.zenml.oauth2ClientSecretName).toBe("zenml/zenml-hybrid-dev/oauth2-client-secret");
+    expect(dev.observability.logGroupName).toBe("/ecs/zenml-hybrid-dev");
   });
 
   test("state key and region default per environment", () => {

@@ -38,6 +38,8 @@ const GUIDE_ENV = (env: string) => ({
 describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
   const stack = stacks[env];
   const prod = env === "prod";
+  // prod keeps the guide's names; dev is named zenml-hybrid-dev so both fit in one account (docs/environments.md).
+  const n = prod ? "zenml-hybrid" : "zenml-hybrid-dev";
 
   describe("Step 1: network", () => {
     test("VPC with DNS support, default security group without rules", () => {
@@ -86,7 +88,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
     test("VPC flow logs for all traffic to an encrypted log group", () => {
       const fl = only(stack, "aws_flow_log");
       expect(fl).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
-      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === "/vpc/zenml-hybrid/flow-logs");
+      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === `/vpc/${n}/flow-logs`);
       expect(group?.kms_key_id).toMatch(/aws_kms_key/);
     });
   });
@@ -107,20 +109,20 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       });
       expect(rules.sort()).toEqual(
         [
-          "zenml-hybrid-alb ingress 443 0.0.0.0/0",
-          "zenml-hybrid-alb ingress 80 0.0.0.0/0",
-          "zenml-hybrid-alb egress 8000 zenml-hybrid-ecs",
-          "zenml-hybrid-ecs ingress 8000 zenml-hybrid-alb",
-          "zenml-hybrid-ecs egress 443 0.0.0.0/0",
-          "zenml-hybrid-ecs egress 3306 zenml-hybrid-rds",
-          "zenml-hybrid-rds ingress 3306 zenml-hybrid-ecs",
+          `${n}-alb ingress 443 0.0.0.0/0`,
+          `${n}-alb ingress 80 0.0.0.0/0`,
+          `${n}-alb egress 8000 ${n}-ecs`,
+          `${n}-ecs ingress 8000 ${n}-alb`,
+          `${n}-ecs egress 443 0.0.0.0/0`,
+          `${n}-ecs egress 3306 ${n}-rds`,
+          `${n}-rds ingress 3306 ${n}-ecs`,
         ].sort(),
       );
     });
 
     test("groups carry no inline rules", () => {
       const groups = resources(stack, "aws_security_group");
-      expect(groups.map((g) => g.name).sort()).toEqual(["zenml-hybrid-alb", "zenml-hybrid-ecs", "zenml-hybrid-rds"]);
+      expect(groups.map((g) => g.name).sort()).toEqual([`${n}-alb`, `${n}-ecs`, `${n}-rds`]);
       for (const g of groups) {
         expect(g.ingress).toBeUndefined();
         expect(g.egress).toBeUndefined();
@@ -133,7 +135,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
     test("engine, size, storage autoscaling, encryption", () => {
       expect(db).toMatchObject({
-        identifier: "zenml-hybrid-db",
+        identifier: `${n}-db`,
         engine: "mysql",
         engine_version: "8.4",
         instance_class: prod ? "db.m6g.large" : "db.t3.micro",
@@ -157,7 +159,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(db.multi_az).toBe(prod);
       expect(db.deletion_protection).toBe(prod);
       expect(db.skip_final_snapshot).toBe(!prod);
-      if (prod) expect(db.final_snapshot_identifier).toBe("zenml-hybrid-db-final");
+      if (prod) expect(db.final_snapshot_identifier).toBe(`${n}-db-final`);
       else expect(db.final_snapshot_identifier).toBeUndefined();
     });
 
@@ -168,7 +170,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         const name = /aws_subnet\.([^.]+)\.id/.exec(id)![1];
         expect(stack.resource.aws_subnet[name].tags.Tier).toBe("private");
       }
-      expect(db.vpc_security_group_ids.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-rds"]);
+      expect(db.vpc_security_group_ids.map((r: string) => sgName(stack, r))).toEqual([`${n}-rds`]);
     });
 
     test("parameter group matches the engine and requires TLS", () => {
@@ -194,8 +196,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
   });
 
   describe("Step 3: secrets", () => {
-    test("OAuth2 client secret container in Secrets Manager with the guide's name, KMS, no value", () => {
-      const secret = resources(stack, "aws_secretsmanager_secret").find((x) => x.name === "zenml/pro/oauth2-client-secret");
+    const secretName = prod ? "zenml/pro/oauth2-client-secret" : "zenml/zenml-hybrid-dev/oauth2-client-secret";
+    test(`OAuth2 client secret container in Secrets Manager named ${secretName} (${prod ? "the guide's name" : "derived from name"}), KMS, no value`, () => {
+      const secret = resources(stack, "aws_secretsmanager_secret").find((x) => x.name === secretName);
       expect(secret).toBeDefined();
       expect(secret!.kms_key_id).toMatch(/aws_kms_key/);
       // The only versions Terraform writes are the generated keys', through the write-only argument.
@@ -216,8 +219,8 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
   describe("Step 4: IAM", () => {
     const roles = resources(stack, "aws_iam_role");
-    const execution = roles.find((r) => r.name === "zenml-hybrid-task-execution");
-    const task = roles.find((r) => r.name === "zenml-hybrid-task");
+    const execution = roles.find((r) => r.name === `${n}-task-execution`);
+    const task = roles.find((r) => r.name === `${n}-task`);
 
     test("execution role: managed policy + inline policy on the exact secrets, key and log group", () => {
       expect(execution).toBeDefined();
@@ -255,7 +258,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
     const td = only(stack, "aws_ecs_task_definition");
 
     test("Fargate, 512 CPU / 1024 MiB, awsvpc, both roles", () => {
-      expect(td).toMatchObject({ family: "zenml-hybrid", cpu: "512", memory: "1024", network_mode: "awsvpc", requires_compatibilities: ["FARGATE"] });
+      expect(td).toMatchObject({ family: n, cpu: "512", memory: "1024", network_mode: "awsvpc", requires_compatibilities: ["FARGATE"] });
       expect(td.execution_role_arn).toMatch(/iam_execution/);
       expect(td.task_role_arn).toMatch(/iam_task_/);
     });
@@ -299,8 +302,8 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(plain.filter((n: string) => /SECRET|PASSWORD|USERNAME/.test(n))).toEqual(["ZENML_SECRETS_STORE_TYPE"]);
     });
 
-    test("awslogs to /ecs/zenml-hybrid with prefix ecs for every container", () => {
-      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === "/ecs/zenml-hybrid");
+    test(`awslogs to /ecs/${n} with prefix ecs for every container`, () => {
+      const group = resources(stack, "aws_cloudwatch_log_group").find((g) => g.name === `/ecs/${n}`);
       expect(group).toBeDefined();
       expect(group!.retention_in_days).toBe(prod ? 365 : 30);
       expect(group!.kms_key_id).toMatch(/aws_kms_key/);
@@ -348,9 +351,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
   describe("Step 6: ECS cluster and service", () => {
     const svc = only(stack, "aws_ecs_service");
 
-    test("cluster zenml-hybrid with Container Insights", () => {
+    test(`cluster ${n} with Container Insights`, () => {
       expect(only(stack, "aws_ecs_cluster")).toMatchObject({
-        name: "zenml-hybrid",
+        name: n,
         setting: [{ name: "containerInsights", value: "enabled" }],
       });
     });
@@ -358,7 +361,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
     test("Fargate LATEST, private subnets, ECS group, no public IP", () => {
       expect(svc).toMatchObject({ name: "zenml-server", launch_type: "FARGATE", platform_version: "LATEST", desired_count: prod ? 2 : 1 });
       expect(svc.network_configuration.assign_public_ip).toBe(false);
-      expect(svc.network_configuration.security_groups.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-ecs"]);
+      expect(svc.network_configuration.security_groups.map((r: string) => sgName(stack, r))).toEqual([`${n}-ecs`]);
       for (const id of svc.network_configuration.subnets) {
         expect(stack.resource.aws_subnet[/aws_subnet\.([^.]+)\.id/.exec(id)![1]].tags.Tier).toBe("private");
       }
@@ -388,7 +391,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
     test("internet-facing ALB in the public subnets with the ALB group", () => {
       expect(alb).toMatchObject({ load_balancer_type: "application", internal: false, drop_invalid_header_fields: true });
       expect(alb.enable_deletion_protection).toBe(prod);
-      expect(alb.security_groups.map((r: string) => sgName(stack, r))).toEqual(["zenml-hybrid-alb"]);
+      expect(alb.security_groups.map((r: string) => sgName(stack, r))).toEqual([`${n}-alb`]);
       for (const id of alb.subnets) {
         expect(stack.resource.aws_subnet[/aws_subnet\.([^.]+)\.id/.exec(id)![1]].tags.Tier).toBe("public");
       }
@@ -473,12 +476,12 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       const alarms = Object.fromEntries(resources(stack, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
       expect(Object.keys(alarms).sort()).toEqual(
         ["alb-unhealthy-targets", "control-plane-auth-failures", "db-connection-errors", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs"]
-          .map((k) => `zenml-hybrid-${k}`),
+          .map((k) => `${n}-${k}`),
       );
-      expect(alarms["zenml-hybrid-ecs-cpu"]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/ECS", threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
-      expect(alarms["zenml-hybrid-alb-unhealthy-targets"]).toMatchObject({ metric_name: "UnHealthyHostCount", threshold: 0 });
-      expect(alarms["zenml-hybrid-ecs-running-tasks"].metric_query.find((q: any) => q.id === "missing").expression).toBe("desired - running");
-      expect(alarms["zenml-hybrid-rds-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: 10 * 1024 ** 3, comparison_operator: "LessThanThreshold" });
+      expect(alarms[`${n}-ecs-cpu`]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/ECS", threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
+      expect(alarms[`${n}-alb-unhealthy-targets`]).toMatchObject({ metric_name: "UnHealthyHostCount", threshold: 0 });
+      expect(alarms[`${n}-ecs-running-tasks`].metric_query.find((q: any) => q.id === "missing").expression).toBe("desired - running");
+      expect(alarms[`${n}-rds-free-storage`]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: 10 * 1024 ** 3, comparison_operator: "LessThanThreshold" });
       for (const a of Object.values(alarms) as any[]) expect(a.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\./)]);
       expect(only(stack, "aws_sns_topic").kms_master_key_id).toMatch(/aws_kms_key/);
       const subs = resources(stack, "aws_sns_topic_subscription");

@@ -51,7 +51,7 @@ function inlineStatements(stack: StackJson, roleName: string): any[] {
 describe("a DB password rotation replaces the tasks without anyone acting", () => {
   for (const [env, stack] of [["dev", dev], ["prod", prod]] as const) {
     test(`${env}: the rule matches Secrets Manager's native Secret Label Updated event (AWSCURRENT) of the RDS master secret`, () => {
-      const rule = named(stack, "aws_cloudwatch_event_rule", "zenml-hybrid-db-rotation");
+      const rule = named(stack, "aws_cloudwatch_event_rule", env === "dev" ? "zenml-hybrid-dev-db-rotation" : "zenml-hybrid-db-rotation");
       expect(JSON.parse(rule.event_pattern)).toEqual({
         source: ["aws.secretsmanager"],
         "detail-type": ["Secret Label Updated"],

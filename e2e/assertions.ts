@@ -309,8 +309,10 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   }
 
   // --- Alarms and logs
-  const alarmCount = Object.keys(stack.resource?.aws_cloudwatch_metric_alarm ?? {}).length;
-  const { MetricAlarms: alarms } = await aws.call("cloudwatch", "describe_alarms", { AlarmNamePrefix: `${n}-` });
+  // By exact name: a prefix would also match the alarms of an environment named <name>-dev in the same account.
+  const alarmNames = Object.values(stack.resource?.aws_cloudwatch_metric_alarm ?? {}).map((a: any) => a.alarm_name as string);
+  const alarmCount = alarmNames.length;
+  const { MetricAlarms: alarms } = await aws.call("cloudwatch", "describe_alarms", { AlarmNames: alarmNames });
   check.that(
     alarms.length === alarmCount && alarms.every((a: any) => (a.AlarmActions ?? []).includes(outputs.alarm_topic_arn)),
     `${alarmCount} alarms notify the alarm topic`,

@@ -32,6 +32,12 @@ const cdktfStacks = new Set(
     .filter((s) => s && s !== "none"),
 );
 
+/**
+ * Groups whose stacks all share one moto server, i.e. one account and region: the shipped dev and prod
+ * are deployed side by side, as docs/environments.md promises.
+ */
+const ONE_ACCOUNT_GROUPS = new Set(["config"]);
+
 interface Job {
   readonly name: string;
   /** Rough duration, to start the longest first. */
@@ -54,7 +60,8 @@ try {
   for (const group of groups) {
     const outDir = path.join(workDir(), "discovery", group.label.replace(/\//g, "_"));
     const manifest = synthSync(group.dir, outDir);
-    for (const stacks of components(manifest, [BOOTSTRAP_STACK])) {
+    const independent = components(manifest, [BOOTSTRAP_STACK]);
+    for (const stacks of ONE_ACCOUNT_GROUPS.has(group.label) ? [independent.flat().sort()] : independent) {
       const via = stacks.map((s) => (cdktfStacks.has(`${group.label}/${s}`) ? `${s} via cdktf` : s));
       const weight = stacks.reduce(
         (w, s) => w + resourceBlockCount(readStack(path.join(outDir, manifest.stacks[s].workingDirectory))) + (isProtectedStack(manifest, outDir, s) ? 60 : 0),

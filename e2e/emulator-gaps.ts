@@ -210,7 +210,7 @@ export function disableUnemulatedFeatures(config: Record<string, any>): string[]
   const lines: string[] = [];
   for (const s of EMULATOR_DISABLED_SETTINGS) {
     const [section, key] = s.field.split(".");
-    const presetValue = (PRESETS as Record<string, Record<string, Record<string, unknown>>>)[config.preset]?.[section]?.[key];
+    const presetValue = (PRESETS as unknown as Record<string, Record<string, Record<string, unknown> | undefined>>)[config.preset]?.[section]?.[key];
     if ((config[section]?.[key] ?? presetValue) === s.value) continue;
     config[section] = { ...(config[section] ?? {}), [key]: s.value };
     for (const dependent of s.dependentFields) delete config[section][dependent.split(".")[1]];

@@ -167,7 +167,7 @@ export async function createFixtures(aws: Aws, sourceDir: string, stacks: readon
 }
 
 /**
- * The documented way to remove a protected environment (e2e/README.md): set
+ * The documented way to remove a protected environment (docs/environments.md): set `protected=false`,
  * `database.deletionProtection=false`, `loadBalancer.deletionProtection=false` and
  * `database.skipFinalSnapshot=true` in its file, apply, then destroy. Writes that copy.
  */
@@ -176,6 +176,7 @@ export function writeUnprotectedConfigDir(fromDir: string, toDir: string, stacks
   const replaced: Record<string, RawConfig> = {};
   for (const stack of stacks) {
     const c = JSON.parse(JSON.stringify(all[stack])) as RawConfig;
+    c.protected = false;
     c.database = { ...(c.database ?? {}), deletionProtection: false, skipFinalSnapshot: true };
     c.loadBalancer = { ...(c.loadBalancer ?? {}), deletionProtection: false };
     replaced[stack] = c;

@@ -4,7 +4,8 @@
  * - {@link runComponent}: environment/platform stacks that depend on each other (or one stack alone)
  *   share one moto server: fixtures, synth, then per stack init → validate → apply → API assertions →
  *   secret-in-state check → second plan against the allow-list; protected stacks are shown protected
- *   and unprotected the documented way; then destroy in reverse dependency order.
+ *   (deletion protection through the API; a destroy refused at plan time by prevent_destroy, leaving
+ *   every resource in place) and unprotected the documented way; then destroy in reverse dependency order.
  * - {@link runBootstrap}: the state-bootstrap stack: apply, bucket checks, destroy refused by
  *   prevent_destroy, removal with a test-only override.
  */
@@ -168,6 +169,7 @@ class StackRun {
     return [
       ...(this.config.database.deletionProtection ? ["RDS"] : []),
       ...(this.config.loadBalancer.deletionProtection ? ["ALB"] : []),
+      ...(this.config.protected ? ["prevent_destroy"] : []),
     ];
   }
 
@@ -365,6 +367,49 @@ class StackRun {
     }
   }
 
+  /**
+   * A protected stack: destroy fails at plan time with the prevent_destroy error for the DB, the
+   * secrets and the ALB, and touches nothing (the state lists the same resources; RDS and ALB
+   * are still there).
+   */
+  async refuseDestroy(): Promise<void> {
+    if (this.config.kind !== "workspace" || !this.config.protected) return;
+    const n = this.config.name;
+    const stateList = async () => (await this.tf.terraformOk(["state", "list", "-no-color"])).stdout.trim().split("\n").sort();
+    const before = await stateList();
+    const attempt = await timed(this.report, `${this.viaCdktf ? "cdktf destroy" : "destroy"} (refused)`, async () => {
+      if (!this.viaCdktf) return this.tf.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+      try {
+        return await this.tf.cdktf([...this.cdktfArgs("destroy"), "--auto-approve"]);
+      } catch (e) {
+        return { code: 1, stdout: (e as Error).message, stderr: "", ms: 0 };
+      }
+    });
+    const text = attempt.stdout + attempt.stderr;
+    // Terraform wraps the diagnostic at ~80 columns, so any whitespace may be a line break.
+    const refused = [...text.matchAll(/Resource (aws_[a-z0-9_]+)\.\S+\s+has\s+lifecycle\.prevent_destroy\s+set/g)].map((m) => m[1]);
+    // The KMS key is never named: Terraform stops walking the destroy graph at its dependents (DB,
+    // secrets), which fail first. Its prevent_destroy is asserted on the synthesized JSON instead.
+    const expected = ["aws_db_instance", "aws_lb", "aws_secretsmanager_secret"];
+    if (attempt.code === 0 || !expected.every((t) => refused.includes(t))) {
+      throw new Error(`${this.scope}: destroy of a protected environment was expected to fail on prevent_destroy for ${expected.join(", ")} (exit ${attempt.code}, refused: ${refused.join(", ") || "none"}):\n${tail(text, 20)}`);
+    }
+    if (/Destroying\.\.\.|Destruction complete/.test(text)) throw new Error(`${this.scope}: the refused destroy started deleting resources:\n${tail(text, 20)}`);
+    const after = await stateList();
+    if (after.join("\n") !== before.join("\n")) {
+      throw new Error(`${this.scope}: the state changed during the refused destroy (${before.length} → ${after.length} resources)`);
+    }
+    const gone = [
+      await isGone(this.aws, "rds", "describe_db_instances", { DBInstanceIdentifier: `${n}-db` }),
+      await isGone(this.aws, "elbv2", "describe_load_balancers", { Names: [`${n}-alb`] }),
+    ];
+    if (gone[0] || gone[1]) throw new Error(`${this.scope}: gone after the refused destroy: ${gone[0] ? "RDS " : ""}${gone[1] ? "ALB" : ""}`);
+    this.report.checks.push(
+      `destroy refused at plan time by lifecycle.prevent_destroy (${refused.length} resources: ${[...new Set(refused)].sort().join(", ")}); state still lists all ${after.length} resources; RDS and ALB still exist`,
+    );
+    log(this.scope, `destroy refused by prevent_destroy in ${(attempt.ms / 1000).toFixed(0)}s; ${after.length} resources still in state`);
+  }
+
   /** Applies the unprotected synthesized stack (copied in from `unprotectedOut`) and checks it. */
   async applyUnprotected(unprotectedOut: string): Promise<void> {
     if (this.config.kind !== "workspace") return;
@@ -373,6 +418,10 @@ class StackRun {
     this.stackJson = readStack(this.tf.dir);
     const r = await timed(this.report, "apply unprotected", () => this.tf.terraformOk(["apply", "-auto-approve", "-input=false", "-no-color"]));
     this.report.unprotectApplyMs = r.ms;
+    const applied = applySummary(r.stdout);
+    if (applied.added !== 0 || applied.destroyed !== 0) {
+      throw new Error(`${this.scope}: the unprotecting apply must change resources in place, not replace them (${applied.added} added, ${applied.destroyed} destroyed)`);
+    }
     const { DBInstances: [db] } = await this.aws.call("rds", "describe_db_instances", { DBInstanceIdentifier: `${n}-db` });
     const { LoadBalancers: [alb] } = await this.aws.call("elbv2", "describe_load_balancers", { Names: [`${n}-alb`] });
     const { Attributes } = await this.aws.call("elbv2", "describe_load_balancer_attributes", { LoadBalancerArn: alb.LoadBalancerArn });
@@ -382,7 +431,7 @@ class StackRun {
     }
     this.assertNoSecrets(await this.remoteState(), "the state persisted by the (refreshing) unprotect apply");
     await this.assertGeneratedKeysUnchanged("the unprotecting apply");
-    this.report.checks.push("deletion protection lifted the documented way (config override + apply): RDS and ALB off");
+    this.report.checks.push(`protection lifted the documented way (protected: false and deletion protection off, then apply: ${applied.changed} changed in place, nothing replaced): RDS and ALB off`);
   }
 
   /** destroy, then the state is empty and the main resources are gone from the API. */
@@ -462,6 +511,7 @@ export async function runComponent(group: ConfigGroup, manifest: Manifest, stack
     const protectedRuns = runs.filter((r) => r.protectedResources.length > 0);
     if (protectedRuns.length > 0) {
       await settleAll(protectedRuns.map((r) => r.showProtected()));
+      await settleAll(protectedRuns.map((r) => r.refuseDestroy()));
       const unprotectedConfig = path.join(dir, "config-unprotected");
       const unprotectedOut = path.join(dir, "out-unprotected");
       writeUnprotectedConfigDir(fixtures.configDir, unprotectedConfig, protectedRuns.map((r) => r.name));

@@ -11,6 +11,8 @@ export interface StackBase {
   readonly region: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly state: ResolvedState;
+  /** The provider's allowed_account_ids; undefined: any account. */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /** Default tags of every AWS provider of a stack (the project's tags, then the file's `tags`). */
@@ -19,12 +21,13 @@ export function stackTags(c: StackBase): Record<string, string> {
 }
 
 /**
- * The AWS provider (region, default tags) and the S3 backend (encrypted; S3-native lockfile unless a
+ * The AWS provider (region, allowed accounts, default tags) and the S3 backend (encrypted; S3-native lockfile unless a
  * DynamoDB lock table is configured) of a stack.
  */
 export function awsProviderAndState(stack: TerraformStack, c: StackBase): AwsProvider {
   const provider = new AwsProvider(stack, "aws", {
     region: c.region,
+    allowedAccountIds: c.allowedAccountIds ? [...c.allowedAccountIds] : undefined,
     defaultTags: [{ tags: stackTags(c) }],
   });
   new S3Backend(stack, {

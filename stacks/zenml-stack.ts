@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { ELB_LOG_DELIVERY_ACCOUNT } from "../lib/regions";
@@ -23,6 +23,14 @@ import { SecurityGroups } from "../modules/security-groups";
 import { ZenmlService } from "../modules/service";
 import { AwsWorkloadManagerResources } from "../modules/workload-manager";
 import { awsProviderAndState, createNetwork, stackTags } from "./common";
+
+/**
+ * Sets lifecycle.prevent_destroy on `resources` (keeping their other lifecycle settings): any plan that
+ * would delete or replace one of them fails at plan time, before anything is changed.
+ */
+function preventDestroy(resources: readonly TerraformResource[]): void {
+  for (const r of resources) r.lifecycle = { ...r.lifecycle, preventDestroy: true };
+}
 
 /** Props of {@link ZenmlHybridStack}. */
 export interface ZenmlHybridStackProps {
@@ -235,6 +243,10 @@ export class ZenmlHybridStack extends TerraformStack {
         retentionDays: c.database.backupRetentionDays,
         restoreTestingSchedule: c.database.restoreTestingSchedule,
       });
+    }
+
+    if (c.protected) {
+      preventDestroy([db.instance, kms, ...(proSecret.secret ? [proSecret.secret] : []), jwtKey.secret, secretsStoreKey.secret, lb.alb]);
     }
 
     const output = (name: string, value: string, description: string) =>

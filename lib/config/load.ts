@@ -8,6 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import { DR_REGION_PAIRS } from "../regions";
+import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
 import {
   AnyConfig,
   DEFAULTS,
@@ -154,9 +155,10 @@ function describeJsonError(text: string, error: Error): string {
 function resolve(envName: string, sourceFile: string, file: EnvironmentFile): EnvironmentConfig {
   const preset = PRESETS[file.preset];
   const name = file.name ?? DEFAULTS.name;
-  const zenmlDefaults = file.zenml.oauth2ClientSecretArn
-    ? { ...DEFAULTS.zenml, oauth2ClientSecretName: "" }
-    : DEFAULTS.zenml;
+  const zenmlDefaults = {
+    ...DEFAULTS.zenml,
+    oauth2ClientSecretName: file.zenml.oauth2ClientSecretArn ? "" : defaultOauth2SecretName(name),
+  };
   const instanceClass = file.database?.instanceClass ?? preset.database.instanceClass;
   return {
     kind: "workspace",
@@ -165,6 +167,8 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
     preset: file.preset,
     region: file.region,
     name,
+    allowedAccountIds: file.allowedAccountIds,
+    protected: file.protected ?? preset.protected,
     tags: file.tags ?? {},
     zenml: { ...zenmlDefaults, ...file.zenml },
     network: { ...DEFAULTS.network, ...preset.network, ...file.network },
@@ -200,6 +204,7 @@ function resolvePlatform(envName: string, sourceFile: string, file: PlatformFile
     preset: file.preset,
     region: file.region,
     name: file.name ?? DEFAULTS.platformName,
+    allowedAccountIds: file.allowedAccountIds,
     tags: file.tags ?? {},
     network: { ...DEFAULTS.network, ...PRESETS[file.preset].network, ...file.network },
     state: { key: `zenml/${envName}.tfstate`, region: file.region, ...file.state },
@@ -350,7 +355,10 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   return problems;
 }
 
-/** Rules across files: no shared state object, one region per state bucket, platform references. */
+/**
+ * Rules across files: no shared state object, one region per state bucket, platform references, no
+ * account-scoped name created by two files in one account.
+ */
 function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
   const seen = new Map<string, string>();
   const bucketRegion = new Map<string, AnyConfig>();
@@ -367,10 +375,63 @@ function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
     else seen.set(id, c.sourceFile);
   }
   problems.push(...checkPlatforms(configs));
+  problems.push(...checkAccountNames(configs));
   return problems;
 }
 
-/** Workspaces on a platform: the platform exists in the same region; names, secrets and domains differ. */
+/**
+ * Why `a` and `b` deploy to the same account, or undefined when they need not: files that both pin
+ * allowedAccountIds share an account only if the lists overlap; otherwise a shared state bucket or a
+ * shared platform (whose VPC a workspace uses) puts them in one account.
+ */
+function sharedAccount(a: AnyConfig, b: AnyConfig): string | undefined {
+  if (a.allowedAccountIds && b.allowedAccountIds) {
+    const common = a.allowedAccountIds.find((id) => b.allowedAccountIds!.includes(id));
+    return common && `allowedAccountIds of both list ${common}`;
+  }
+  if (a.state.bucket === b.state.bucket) return `both keep their state in bucket ${a.state.bucket}`;
+  const platformOf = (c: AnyConfig) => (c.kind === "platform" ? c.envName : c.network.platform);
+  const platform = platformOf(a);
+  if (platform && platform === platformOf(b)) return `both use platform '${platform}'`;
+  return undefined;
+}
+
+/** Where a name must be unique: IAM and DNS names account-wide, the others per region. */
+function nameKey(c: AnyConfig, n: AccountScopedName): string {
+  return `${n.resource} ${n.scope === "account" ? "*" : c.region} ${n.value}`;
+}
+
+/**
+ * Two files that would create the same account-scoped name in one account (the second apply would
+ * fail half-way with EntityAlreadyExists / AlreadyExists): one problem per file pair and field.
+ */
+function checkAccountNames(configs: readonly AnyConfig[]): string[] {
+  const problems: string[] = [];
+  configs.forEach((b, i) => {
+    const bNames = accountScopedNames(b);
+    for (const a of configs.slice(0, i)) {
+      const why = sharedAccount(a, b);
+      if (!why) continue;
+      const aKeys = new Set(accountScopedNames(a).map((n) => nameKey(a, n)));
+      const byField = new Map<string, AccountScopedName[]>();
+      for (const n of bNames.filter((n) => aKeys.has(nameKey(b, n)))) byField.set(n.field, [...(byField.get(n.field) ?? []), n]);
+      for (const [field, unordered] of byField) {
+        // Account-wide names (IAM, DNS) first: they collide even across regions.
+        const clashes = [...unordered].sort((x, y) => Number(y.scope === "account") - Number(x.scope === "account"));
+        const shown = clashes.slice(0, 4).map((n) => `${RESOURCE_LABELS[n.resource] ?? n.resource} ${n.value}`).join(", ");
+        const more = clashes.length > 4 ? ` and ${clashes.length - 4} more` : "";
+        const value = field === "name" ? b.name : clashes[0].value;
+        problems.push(
+          `${b.sourceFile}: ${field}: '${value}' gives ${shown}${more}, which ${a.sourceFile} also creates in the same account (${why}${clashes.some((n) => n.scope === "region") ? `, region ${b.region}` : ""}); ` +
+            `give one of the files a distinct ${field}, or set disjoint allowedAccountIds if they deploy to different accounts`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** Workspaces on a platform: the platform exists in the same region; domains differ (names: checkAccountNames). */
 function checkPlatforms(configs: readonly AnyConfig[]): string[] {
   const problems: string[] = [];
   const platforms = new Map(configs.filter((c): c is PlatformConfig => c.kind === "platform").map((p) => [p.envName, p]));
@@ -387,11 +448,7 @@ function checkPlatforms(configs: readonly AnyConfig[]): string[] {
     byPlatform.set(platform.envName, [...(byPlatform.get(platform.envName) ?? []), c]);
   }
   for (const [platform, workspaces] of byPlatform) {
-    const fields: [string, (c: EnvironmentConfig) => string][] = [
-      ["name", (c) => c.name],
-      ["zenml.oauth2ClientSecretName", (c) => c.zenml.oauth2ClientSecretName],
-      ["dns.domainName", (c) => c.dns.domainName],
-    ];
+    const fields: [string, (c: EnvironmentConfig) => string][] = [["dns.domainName", (c) => c.dns.domainName]];
     for (const [field, get] of fields) {
       const first = new Map<string, string>();
       for (const w of workspaces) {

@@ -91,7 +91,7 @@ const zenmlSchema = z
     oauth2ClientSecretName: nonEmpty
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager name: letters, digits and /_+=.@-")
       .optional()
-      .describe("Name of the Secrets Manager secret this stack creates for the OAuth2 client secret. @default zenml/pro/oauth2-client-secret"),
+      .describe("Name of the Secrets Manager secret this stack creates for the OAuth2 client secret. @default zenml/pro/oauth2-client-secret (the guide's name) when name is zenml-hybrid, else zenml/<name>/oauth2-client-secret"),
     oauth2ClientSecretArn: arn("secretsmanager")
       .optional()
       .describe("ARN of an existing secret holding the OAuth2 client secret; when set, no secret is created. @default none"),
@@ -288,6 +288,12 @@ const stateSchema = z
   })
   .describe("Remote state backend.");
 
+const accountIds = z
+  .array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account ID"))
+  .min(1, "must list at least one account ID")
+  .optional()
+  .describe("AWS accounts this file may be applied to (the provider's allowed_account_ids): a plan with credentials of any other account fails before anything is read or changed. Files with disjoint lists are in different accounts, so their resource names may repeat. @default none (any account; files sharing a state bucket count as one account)");
+
 const editorSchema = z.string().optional().describe("Editor hint: path to this JSON Schema.");
 const tags = z.record(z.string().min(1).max(128), z.string().max(256)).optional().describe("Extra tags on every resource. @default {}");
 
@@ -299,7 +305,10 @@ export const EnvironmentFileSchema = z
     preset: z.enum(["dev", "prod"]).describe("Defaults profile: dev (single NAT, one task, small DB) or prod (HA, protection on)."),
     region: z.enum(SUPPORTED_REGIONS).describe("AWS region of the deployment."),
     name: resourceName.optional()
-      .describe("Base name of AWS resources (cluster, task family, DB, ALB). Environments sharing an account need distinct names. @default zenml-hybrid"),
+      .describe("Base name every account-scoped resource name derives from (cluster, task family, DB, ALB, roles, KMS alias, log groups, secrets, alarms; see docs/environments.md). Environments sharing an account need distinct names. @default zenml-hybrid"),
+    allowedAccountIds: accountIds,
+    protected: z.boolean().optional()
+      .describe("Refuse at plan time any plan that would delete or replace the database, its KMS key, the OAuth2 and JWT secrets or the ALB (lifecycle.prevent_destroy). To tear the environment down, set false (with database.deletionProtection and loadBalancer.deletionProtection false), deploy, then destroy. @default dev: false, prod: true"),
     tags,
     zenml: zenmlSchema,
     network: networkSchema.optional(),
@@ -320,7 +329,8 @@ export const PlatformFileSchema = z
     kind: z.literal("platform").describe("File kind: a shared network that workspace files reference with network.platform."),
     preset: z.enum(["dev", "prod"]).describe("Defaults profile of the network (NAT per AZ in prod)."),
     region: z.enum(SUPPORTED_REGIONS).describe("AWS region; workspaces on this platform must use the same one."),
-    name: resourceName.optional().describe("Base name of the network resources. @default zenml-platform"),
+    name: resourceName.optional().describe("Base name of the network resources (KMS alias, flow-log role and log group). @default zenml-platform"),
+    allowedAccountIds: accountIds,
     tags,
     network: networkSchema.omit({ existingVpc: true, platform: true }).optional(),
     state: stateSchema,
@@ -340,6 +350,8 @@ interface ResolvedFileBase {
   readonly preset: "dev" | "prod";
   readonly region: string;
   readonly name: string;
+  /** Accounts the provider may use (allowed_account_ids); undefined: any. */
+  readonly allowedAccountIds?: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly network: ResolvedNetwork;
   readonly state: ResolvedState;
@@ -350,6 +362,8 @@ export interface EnvironmentConfig extends ResolvedFileBase {
   readonly zenml: Required<Omit<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn" | "oauth2ClientSecretVariable">> &
     Pick<EnvironmentFile["zenml"], "oauth2ClientSecretArn" | "oauth2ClientSecretKmsKeyArn" | "oauth2ClientSecretVariable">;
   readonly kind: "workspace";
+  /** lifecycle.prevent_destroy on the database, its KMS key, the secrets and the ALB. */
+  readonly protected: boolean;
   readonly database: Required<Omit<NonNullable<EnvironmentFile["database"]>, "backupReplicationRegion">> &
     Pick<NonNullable<EnvironmentFile["database"]>, "backupReplicationRegion">;
   readonly service: Required<Omit<NonNullable<EnvironmentFile["service"]>, "command">> &
@@ -384,6 +398,7 @@ export type AnyConfig = EnvironmentConfig | PlatformConfig;
 /** Preset-dependent defaults. Anything not listed here has one default for both presets. */
 export const PRESETS = {
   dev: {
+    protected: false,
     network: { natGateways: "single", flowLogRetentionDays: 30 },
     database: {
       instanceClass: "db.t3.micro",
@@ -399,6 +414,7 @@ export const PRESETS = {
     observability: { logRetentionDays: 30 },
   },
   prod: {
+    protected: true,
     network: { natGateways: "perAz", flowLogRetentionDays: 365 },
     database: {
       instanceClass: "db.m6g.large",
