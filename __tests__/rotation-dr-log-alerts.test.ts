@@ -275,3 +275,12 @@ describe("the guide's application-log alerts", () => {
     );
   });
 });
+
+test("prod replicates the secrets-store encryption key to the DR region with the DR key; dev keeps no replica", () => {
+  const byName = (stack: StackJson, name: string) => resources(stack, "aws_secretsmanager_secret").find((s) => s.name === name);
+  const replica = byName(prod, "zenml/zenml-hybrid/secrets-store-encryption-key")!.replica;
+  const drKey = Object.entries(prod.resource.aws_kms_key).find(([, k]) => k.provider === "aws.dr")![0];
+  expect(replica).toEqual([{ region: "eu-west-1", kms_key_id: `\${aws_kms_key.${drKey}.arn}` }]);
+  expect(byName(prod, "zenml/zenml-hybrid/server-jwt-secret-key")!.replica).toBeUndefined();
+  expect(byName(dev, "zenml/zenml-hybrid-dev/secrets-store-encryption-key")!.replica).toBeUndefined();
+});

@@ -40,6 +40,11 @@ export interface GeneratedSecretProps {
    * @default none (required)
    */
   readonly rotationNote: string;
+  /**
+   * Regions Secrets Manager keeps a read-only replica of the secret in, each with its KMS key there.
+   * @default [] (no replica)
+   */
+  readonly replicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
 }
 
 /**
@@ -86,6 +91,7 @@ export class GeneratedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      replica: props.replicas?.length ? props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) : undefined,
     });
     suppress(this.secret, "ZNSEC2", props.rotationNote);
     const ephemeralName = `${this.secret.friendlyUniqueId}_value`;

@@ -69,6 +69,19 @@ export class ZenmlHybridStack extends TerraformStack {
       kmsKeyArn: kms.arn,
       ...c.database,
     });
+    // The guide's second-region backups; the secrets-store key is replicated there too, since a
+    // restored database's ZenML secrets can only be read with it.
+    const dr =
+      c.database.backupReplication && c.database.backupReplicationRegion
+        ? new BackupReplication(this, "backup-replication", {
+            name: c.name,
+            accountId,
+            region: c.database.backupReplicationRegion,
+            sourceDbInstanceArn: db.instance.arn,
+            retentionDays: c.database.backupRetentionDays,
+            tags: stackTags(c),
+          })
+        : undefined;
     const proSecret = new ProSecret(this, "pro-secret", {
       secretName: c.zenml.oauth2ClientSecretName || undefined,
       existingSecretArn: c.zenml.oauth2ClientSecretArn,
@@ -95,6 +108,7 @@ export class ZenmlHybridStack extends TerraformStack {
       description: "ZENML_SECRETS_STORE_ENCRYPTION_KEY: encrypts the secrets ZenML keeps in MySQL; never change it",
       kmsKeyArn: kms.arn,
       recoveryWindowInDays: 30,
+      replicas: dr && c.database.backupReplicationRegion ? [{ region: c.database.backupReplicationRegion, kmsKeyArn: dr.key.key.arn }] : [],
       rotationNote:
         "ZenML cannot re-encrypt its stored secrets with a new key: this key must never rotate (a new value makes every stored ZenML secret unreadable).",
     });
@@ -225,16 +239,6 @@ export class ZenmlHybridStack extends TerraformStack {
       serviceName: service.service.name,
       serviceArn: service.service.id,
     });
-    if (c.database.backupReplication && c.database.backupReplicationRegion) {
-      new BackupReplication(this, "backup-replication", {
-        name: c.name,
-        accountId,
-        region: c.database.backupReplicationRegion,
-        sourceDbInstanceArn: db.instance.arn,
-        retentionDays: c.database.backupRetentionDays,
-        tags: stackTags(c),
-      });
-    }
     if (c.database.restoreTesting) {
       new RestoreTesting(this, "restore-testing", {
         name: c.name,
