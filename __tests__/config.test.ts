@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../lib/config/load";
 import { CONFIG_DOC_FILE, docWithReference, environmentJsonSchema, PLATFORM_SCHEMA_FILE, SCHEMA_FILE } from "../scripts/generate-schema";
-import { configFrom, shippedFile, tempDir } from "./helpers";
+import { configFrom, problemsOf, shippedFile, tempDir } from "./helpers";
 
 /** An existing-VPC block with subnets in the given AZs. */
 function byoVpc({ publicAzs = ["eu-central-1a", "eu-central-1b"], privateAzs = ["eu-central-1a", "eu-central-1b"] } = {}) {
@@ -14,18 +14,6 @@ function byoVpc({ publicAzs = ["eu-central-1a", "eu-central-1b"], privateAzs = [
   return { vpcId: "vpc-0a1b2c3d4e5f67890", publicSubnets: subnets("a", publicAzs), privateSubnets: subnets("b", privateAzs) };
 }
 
-/** The problems reported for a document derived from the shipped dev file. */
-function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
-  const doc = shippedFile(base);
-  mutate(doc);
-  try {
-    configFrom(doc);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
 
 const cases: [string, (d: any) => void, RegExp][] = [
   ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, kind, preset, region, name, allowedAccountIds, protected, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state$/],

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { Testing, TerraformStack } from "cdktf";
 import { buildApp } from "../lib/app";
-import { loadEnvironments, parseEnvironment } from "../lib/config/load";
+import { ConfigError, loadEnvironments, parseEnvironment } from "../lib/config/load";
 import { AnyConfig, EnvironmentConfig } from "../lib/config/schema";
 
 export const ROOT = path.join(__dirname, "..");
@@ -48,6 +48,19 @@ export function shippedFile(env: string): any {
 /** Validates an in-memory environment document as if it were `<name>.json`. */
 export function configFrom(doc: unknown, name = "test"): EnvironmentConfig {
   return parseEnvironment(`config/${name}.json`, JSON.stringify(doc));
+}
+
+/** The problems reported for a document derived from a shipped file (`mutate` edits it in place); [] when valid. */
+export function problemsOf(mutate: (doc: any) => void, base = "dev"): string[] {
+  const doc = shippedFile(base);
+  mutate(doc);
+  try {
+    configFrom(doc);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
 }
 
 /** All resources of a type (name → body). */

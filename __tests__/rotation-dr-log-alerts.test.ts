@@ -3,10 +3,9 @@
  * restore tests) and the guide's application-log alerts: what each synthesizes, least privilege,
  * and the config errors for bad input.
  */
-import { ConfigError } from "../lib/config/load";
 import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../modules/log-alerts";
 import { disableUnemulatedFeatures } from "../e2e/emulator-gaps";
-import { addressOf, configFrom, only, policyDocument, resources, shippedFile, StackJson, synthAll } from "./helpers";
+import { addressOf, configFrom, only, policyDocument, problemsOf, resources, shippedFile, StackJson, synthAll } from "./helpers";
 
 const DB_SECRET = "${aws_db_instance.database_instance_D7FC2283.master_user_secret[0].secret_arn}";
 const DB_ARN = "${aws_db_instance.database_instance_D7FC2283.arn}";
@@ -19,17 +18,8 @@ function synth(env: string, mutate: (d: any) => void = () => undefined): StackJs
   return synthAll([configFrom(doc, env)])[env];
 }
 
-function problemsOf(mutate: (d: any) => void, base = "prod"): string[] {
-  const doc = shippedFile(base);
-  mutate(doc);
-  try {
-    configFrom(doc);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+/** Config problems of a document derived from the shipped prod file (or `base`). */
+const problemsOfProd = (mutate: (d: any) => void, base = "prod"): string[] => problemsOf(mutate, base);
 
 const prod = synth("prod");
 const dev = synth("dev");
@@ -128,7 +118,7 @@ describe("disaster recovery: backups in a second region and scheduled restore te
   test("the DR region is configurable and must differ from the primary region", () => {
     const stack = synth("prod", (d) => (d.database = { backupReplicationRegion: "eu-west-3" }));
     expect(stack.provider.aws.find((p: any) => p.alias === "dr").region).toBe("eu-west-3");
-    expect(problemsOf((d) => (d.database = { backupReplicationRegion: "eu-central-1" }))).toEqual([
+    expect(problemsOfProd((d) => (d.database = { backupReplicationRegion: "eu-central-1" }))).toEqual([
       "config/test.json: database.backupReplicationRegion: must differ from region (eu-central-1): a copy in the same region does not survive a regional outage",
     ]);
   });
@@ -172,19 +162,19 @@ describe("disaster recovery: backups in a second region and scheduled restore te
   });
 
   test("bad disaster-recovery settings are rejected with file and field", () => {
-    expect(problemsOf((d) => { d.region = "ap-southeast-1"; d.dns.hostedZoneId = "Z0123456789ABCDEFGHIJ"; })).toContainEqual(
+    expect(problemsOfProd((d) => { d.region = "ap-southeast-1"; d.dns.hostedZoneId = "Z0123456789ABCDEFGHIJ"; })).toContainEqual(
       expect.stringMatching(/^config\/test\.json: database\.backupReplicationRegion: is required when database\.backupReplication is true: ap-southeast-1 has no default disaster-recovery region/),
     );
-    expect(problemsOf((d) => (d.database = { backupReplicationRegion: "eu-west-1" }), "dev")).toEqual([
+    expect(problemsOfProd((d) => (d.database = { backupReplicationRegion: "eu-west-1" }), "dev")).toEqual([
       "config/test.json: database.backupReplicationRegion: is only allowed when database.backupReplication is true",
     ]);
-    expect(problemsOf((d) => (d.database = { restoreTestingSchedule: "cron(0 5 ? * SAT *)" }), "dev")).toEqual([
+    expect(problemsOfProd((d) => (d.database = { restoreTestingSchedule: "cron(0 5 ? * SAT *)" }), "dev")).toEqual([
       "config/test.json: database.restoreTestingSchedule: is only allowed when database.restoreTesting is true",
     ]);
-    expect(problemsOf((d) => (d.database = { restoreTestingSchedule: "every saturday" }))).toContainEqual(
+    expect(problemsOfProd((d) => (d.database = { restoreTestingSchedule: "every saturday" }))).toContainEqual(
       expect.stringMatching(/database\.restoreTestingSchedule: must be an AWS cron expression/),
     );
-    expect(problemsOf((d) => (d.database = { backupRetentionDays: 0 }))).toContainEqual(
+    expect(problemsOfProd((d) => (d.database = { backupRetentionDays: 0 }))).toContainEqual(
       "config/test.json: database.backupRetentionDays: must be at least 1 with database.backupReplication or database.restoreTesting (they copy and test the automated backups)",
     );
   });
@@ -258,19 +248,19 @@ describe("the guide's application-log alerts", () => {
 
   test("bad subscription settings are rejected with file and field", () => {
     const obs = (o: object) => (d: any) => (d.observability = o);
-    expect(problemsOf(obs({ logSubscriptionDestinationArn: "arn:aws:kinesis:eu-central-1:123456789012:stream/logs" }))).toEqual([
+    expect(problemsOfProd(obs({ logSubscriptionDestinationArn: "arn:aws:kinesis:eu-central-1:123456789012:stream/logs" }))).toEqual([
       "config/test.json: observability.logSubscriptionRoleArn: is required for a kinesis destination (CloudWatch Logs assumes it to put records)",
     ]);
-    expect(problemsOf(obs({ logSubscriptionDestinationArn: "arn:aws:lambda:eu-central-1:123456789012:function:f", logSubscriptionRoleArn: "arn:aws:iam::123456789012:role/r" }))).toEqual([
+    expect(problemsOfProd(obs({ logSubscriptionDestinationArn: "arn:aws:lambda:eu-central-1:123456789012:function:f", logSubscriptionRoleArn: "arn:aws:iam::123456789012:role/r" }))).toEqual([
       "config/test.json: observability.logSubscriptionRoleArn: is not allowed for a Lambda destination (CloudWatch Logs invokes it through the function's resource policy)",
     ]);
-    expect(problemsOf(obs({ logSubscriptionRoleArn: "arn:aws:iam::123456789012:role/r" }))).toEqual([
+    expect(problemsOfProd(obs({ logSubscriptionRoleArn: "arn:aws:iam::123456789012:role/r" }))).toEqual([
       "config/test.json: observability.logSubscriptionRoleArn: is only allowed together with observability.logSubscriptionDestinationArn",
     ]);
-    expect(problemsOf(obs({ logSubscriptionDestinationArn: "arn:aws:lambda:us-east-1:123456789012:function:f" }))).toEqual([
+    expect(problemsOfProd(obs({ logSubscriptionDestinationArn: "arn:aws:lambda:us-east-1:123456789012:function:f" }))).toEqual([
       "config/test.json: observability.logSubscriptionDestinationArn: must be in the log group's region eu-central-1 (use a CloudWatch Logs destination there to reach another region or account)",
     ]);
-    expect(problemsOf(obs({ logSubscriptionDestinationArn: "arn:aws:s3:::bucket" }))).toContainEqual(
+    expect(problemsOfProd(obs({ logSubscriptionDestinationArn: "arn:aws:s3:::bucket" }))).toContainEqual(
       expect.stringMatching(/observability\.logSubscriptionDestinationArn: must be a Kinesis stream, Firehose stream, Lambda function or CloudWatch Logs destination ARN/),
     );
   });
