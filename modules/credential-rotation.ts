@@ -5,6 +5,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { serviceTrustPolicy } from "../lib/trust-policy";
 
 /** Props of {@link RotationRedeploy}. */
 export interface RotationRedeployProps {
@@ -91,10 +92,7 @@ export class RotationRedeploy extends Construct {
   constructor(scope: Construct, id: string, props: RotationRedeployProps) {
     super(scope, id);
     const prefix = `${props.name}-db-rotation`;
-    const assume = (service: string) =>
-      new DataAwsIamPolicyDocument(this, `${service.split(".")[0]}-assume`, {
-        statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }],
-      }).json;
+    const assume = (service: string) => serviceTrustPolicy(this, `${service.split(".")[0]}-assume`, service);
 
     this.stateMachineRole = new IamRole(this, "states-role", {
       name: `${prefix}-states`,

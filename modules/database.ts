@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -7,6 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { suppress } from "../lib/policy/suppress";
 import { DEFAULT_RDS_CA } from "../lib/rds-ca";
+import { serviceTrustPolicy } from "../lib/trust-policy";
 
 /** Props of {@link Database}. */
 export interface DatabaseProps {
@@ -157,10 +157,10 @@ export class Database extends Construct {
     const interval = props.monitoringIntervalSeconds ?? 60;
     let monitoringRoleArn: string | undefined;
     if (interval > 0) {
-      const assume = new DataAwsIamPolicyDocument(this, "monitoring-assume", {
-        statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
+      const role = new IamRole(this, "monitoring-role", {
+        name: `${props.name}-rds-monitoring`,
+        assumeRolePolicy: serviceTrustPolicy(this, "monitoring-assume", "monitoring.rds.amazonaws.com"),
       });
-      const role = new IamRole(this, "monitoring-role", { name: `${props.name}-rds-monitoring`, assumeRolePolicy: assume.json });
       new IamRolePolicyAttachment(this, "monitoring-policy", {
         role: role.name,
         policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",

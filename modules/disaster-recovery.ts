@@ -4,12 +4,12 @@ import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore
 import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/db-instance-automated-backups-replication";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EncryptionKey } from "./kms";
+import { serviceTrustPolicy } from "../lib/trust-policy";
 
 /** AWS managed policies of the AWS Backup service role (backup jobs, and restores incl. restore tests). */
 export const BACKUP_SERVICE_POLICIES = [
@@ -144,13 +144,10 @@ export class RestoreTesting extends Construct {
     super(scope, id);
     const base = `${props.name}-db-backup`;
     this.vault = new BackupVault(this, "vault", { name: base, kmsKeyArn: props.kmsKeyArn });
-    const assume = new DataAwsIamPolicyDocument(this, "assume", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }] }],
-    });
     this.role = new IamRole(this, "role", {
       name: base,
       description: "AWS Backup: daily snapshots of the ZenML database and scheduled restore tests",
-      assumeRolePolicy: assume.json,
+      assumeRolePolicy: serviceTrustPolicy(this, "assume", "backup.amazonaws.com"),
     });
     BACKUP_SERVICE_POLICIES.forEach((policyArn, i) =>
       new IamRolePolicyAttachment(this, `role-policy-${i}`, { role: this.role.name, policyArn }));

@@ -15,6 +15,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { suppressShortRetention } from "./logging";
+import { serviceTrustPolicy } from "../lib/trust-policy";
 
 /** What the rest of a stack needs from a network, however it was made. */
 export interface NetworkRefs {
@@ -145,10 +146,10 @@ export class Network extends Construct implements NetworkRefs {
       kmsKeyId: props.kmsKeyArn,
     });
     suppressShortRetention(flowLogGroup, props.flowLogRetentionDays ?? 365, "network.flowLogRetentionDays");
-    const assume = new DataAwsIamPolicyDocument(this, "flow-log-assume", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }] }],
+    const role = new IamRole(this, "flow-log-role", {
+      name: `${name}-flow-logs`,
+      assumeRolePolicy: serviceTrustPolicy(this, "flow-log-assume", "vpc-flow-logs.amazonaws.com"),
     });
-    const role = new IamRole(this, "flow-log-role", { name: `${name}-flow-logs`, assumeRolePolicy: assume.json });
     const write = new DataAwsIamPolicyDocument(this, "flow-log-write", {
       statement: [
         {
