@@ -20,7 +20,7 @@
  */
 import { EnvironmentConfig } from "./config/schema";
 import { rdsCaBundle } from "./rds-ca";
-import { supportedZenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY } from "./zenml-releases";
+import { supportedZenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY, ZenmlReleaseContract } from "./zenml-releases";
 
 /** Directories the server writes to; task volumes when the root filesystem is read-only. */
 export const ZENML_WRITABLE_PATHS = {
@@ -115,8 +115,12 @@ export interface ZenmlContainerEnvironment {
  * variable either): the URL goes in `ZENML_STORE_URL` without credentials, and ECS injects
  * `ZENML_STORE_USERNAME`/`ZENML_STORE_PASSWORD` from the RDS-managed secret's JSON keys.
  */
-export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): ZenmlContainerEnvironment {
-  const release = supportedZenmlRelease(c.zenml.version);
+export function zenmlContainerEnvironment(
+  c: EnvironmentConfig,
+  refs: ZenmlRuntimeRefs,
+  /** What the image of `zenml.version` accepts. @default the row of lib/zenml-releases.ts for c.zenml.version */
+  release: ZenmlReleaseContract = supportedZenmlRelease(c.zenml.version),
+): ZenmlContainerEnvironment {
   const environment: Record<string, string> = {
     // ServerConfiguration (server_config.py, prefix ZENML_SERVER_)
     ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
