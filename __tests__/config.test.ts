@@ -37,8 +37,17 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["max storage below allocated", (d) => (d.database = { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }), /database\.maxAllocatedStorageGb: must be greater than database\.allocatedStorageGb \(100\)/],
   ["bad domain name", (d) => (d.dns.domainName = "zenml..mycompany.com"), /dns\.domainName: must be a lower-case fully qualified domain name/],
   ["domain without a TLD", (d) => (d.dns.domainName = "localhost"), /dns\.domainName: must be a lower-case fully qualified domain name/],
-  ["empty organization ID", (d) => (d.zenml.organizationId = ""), /zenml\.organizationId: must not be empty/],
-  ["blank workspace ID", (d) => (d.zenml.workspaceId = "   "), /zenml\.workspaceId: must not be empty/],
+  ["empty organization ID", (d) => (d.zenml.organizationId = ""), /^config\/test\.json: zenml\.organizationId: must be a UUID \(8-4-4-4-12 hexadecimal digits/],
+  ["blank workspace ID", (d) => (d.zenml.workspaceId = "   "), /^config\/test\.json: zenml\.workspaceId: must be a UUID/],
+  ["organization ID that is a name", (d) => (d.zenml.organizationId = "my-organization"), /^config\/test\.json: zenml\.organizationId: must be a UUID/],
+  ["workspace ID one digit short", (d) => (d.zenml.workspaceId = "00000000-0000-0000-0000-00000000002"), /^config\/test\.json: zenml\.workspaceId: must be a UUID/],
+  ["workspace ID with stray text", (d) => (d.zenml.workspaceId = "id: 00000000-0000-0000-0000-000000000002"), /^config\/test\.json: zenml\.workspaceId: must be a UUID/],
+  ["log level WARNING where LoggingLevels has only WARN", (d) => (d.zenml.loggingLevel = "WARNING"), /^config\/test\.json: zenml\.loggingLevel: 'WARNING' is not a member of LoggingLevels in ZenML 0\.84\.3 \(src\/zenml\/enums\.py; .*allowed for 0\.80\.0 ≤ v < 0\.95\.0: CRITICAL, ERROR, WARN, INFO, DEBUG, NOTSET$/],
+  ["log level that is no LoggingLevels member", (d) => (d.zenml.loggingLevel = "TRACE"), /^config\/test\.json: zenml\.loggingLevel: .*"WARN"/],
+  ["version newer than every verified release", (d) => (d.zenml.version = "0.95.0"), /^config\/test\.json: zenml\.version: no verified runtime contract for ZenML '0\.95\.0' .*known: 0\.80\.0 ≤ v < 0\.95\.0\)\. Check the image with: docker run --rm --entrypoint python <image>:<version> .*lib\/zenml-releases\.ts$/],
+  ["version between verified ranges", (d) => (d.zenml.version = "0.75.0"), /zenml\.version: no verified runtime contract for ZenML '0\.75\.0'/],
+  ["version that is not a release number", (d) => (d.zenml.version = "0.84"), /zenml\.version: no verified runtime contract for ZenML '0\.84'/],
+  ["release that reads Pro tenant settings", (d) => (d.zenml.version = "0.74.0"), /^config\/test\.json: zenml\.version: ZenML 0\.74\.0 reads the Pro tenant settings \(ZENML_SERVER_PRO_TENANT_ID.*allowed: 0\.80\.0 ≤ v < 0\.95\.0$/],
   ["empty version", (d) => (d.zenml.version = ""), /zenml\.version: must not be empty/],
   ["latest version", (d) => (d.zenml.version = "latest"), /zenml\.version: must be a pinned version, not 'latest'/],
   ["missing required field", (d) => delete d.zenml.workspaceName, /zenml\.workspaceName: .*expected string, received undefined/],
@@ -266,7 +275,33 @@ describe("presets and defaults", () => {
       expect(c.database).toMatchObject({ engineVersion: "8.4", allocatedStorageGb: 100, backupRetentionDays: 30, databaseName: "zenml_hybrid", requireTls: true });
       expect(c.observability).toMatchObject({ logGroupName: "/ecs/zenml-hybrid", cpuAlarmPercent: 80 });
       expect(c.zenml).toMatchObject({ apiUrl: "https://cloudapi.zenml.io", dashboardUrl: "https://cloud.zenml.io", oauth2Audience: "https://cloudapi.zenml.io", loggingLevel: "INFO", oauth2ClientSecretName: "zenml/pro/oauth2-client-secret" });
+      expect(c.service.containerPort).toBe(8080);
     }
+  });
+
+  test("oauth2Audience follows apiUrl unless set, as the chart's pro_oauth2_audience does", () => {
+    const withApi = (zenml: Record<string, string>) => {
+      const doc = shippedFile("dev");
+      Object.assign(doc.zenml, zenml);
+      return configFrom(doc).zenml;
+    };
+    expect(withApi({ apiUrl: "https://eu.cloudapi.example.com" }).oauth2Audience).toBe("https://eu.cloudapi.example.com");
+    expect(withApi({ apiUrl: "https://eu.cloudapi.example.com", oauth2Audience: "https://aud.example.com" }).oauth2Audience).toBe("https://aud.example.com");
+    expect(withApi({}).oauth2Audience).toBe("https://cloudapi.zenml.io");
+  });
+
+  test("log levels: every member of the release's LoggingLevels is accepted, the guide's WARN included", () => {
+    for (const level of ["CRITICAL", "ERROR", "WARN", "INFO", "DEBUG", "NOTSET"]) {
+      expect(problemsOf((d) => (d.zenml.loggingLevel = level))).toEqual([]);
+    }
+  });
+
+  test("UUIDs as ZenML Pro shows them are accepted, in either case", () => {
+    expect(problemsOf((d) => Object.assign(d.zenml, { organizationId: "0F2B5C1E-8D3A-4B7E-9C61-2A4D5E6F7A8B", workspaceId: "0f2b5c1e-8d3a-4b7e-9c61-2a4d5e6f7a8c" }))).toEqual([]);
+  });
+
+  test("every release in the verified ranges is accepted, the edges included", () => {
+    for (const version of ["0.80.0", "0.84.3", "0.94.9"]) expect(problemsOf((d) => (d.zenml.version = version))).toEqual([]);
   });
 
   test("prod: Multi-AZ, protection, 2+ tasks, NAT per AZ; dev: single NAT, one task, small DB", () => {

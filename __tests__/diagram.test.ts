@@ -8,9 +8,13 @@ import { TfStack } from "../scripts/common/tf-json";
 import { writeDiagrams } from "../scripts/diagram";
 import { Diagram, DiagramNode, buildDiagram } from "../scripts/diagram/model";
 import { edgesBetween, renderSvg, toDot, toMermaid } from "../scripts/diagram/render";
-import { StackJson, synthShipped, tempDir } from "./helpers";
+import { loadEnvironments } from "../lib/config/load";
+import { EnvironmentConfig } from "../lib/config/schema";
+import { CONFIG_DIR, StackJson, synthShipped, tempDir } from "./helpers";
 
 const shipped = synthShipped();
+/** The server port of each shipped environment (service.containerPort): the diagram draws what the JSON holds. */
+const appPort = Object.fromEntries(loadEnvironments(CONFIG_DIR).map((c) => [c.envName, (c as EnvironmentConfig).service.containerPort]));
 const asStack = (name: string, s: StackJson | object): TfStack => ({ name, file: "(memory)", json: JSON.parse("raw" in s ? (s as StackJson).raw : JSON.stringify(s)) });
 const count = (s: StackJson, type: string) => Object.keys(s.resource[type] ?? {}).length;
 
@@ -91,9 +95,9 @@ describe("prod diagram: nodes", () => {
 });
 
 describe("prod diagram: security-group rules as labelled edges", () => {
-  test("Internet → ALB: tcp 80, 443; ALB → ECS: tcp 8000; ECS → RDS: tcp 3306; ECS → 0.0.0.0/0: tcp 443", () => {
+  test("Internet → ALB: tcp 80, 443; ALB → ECS: tcp <service.containerPort>; ECS → RDS: tcp 3306; ECS → 0.0.0.0/0: tcp 443", () => {
     expect(sgLabel(prod, "cidr-ingress", "alb")).toEqual(["tcp 80, 443"]);
-    expect(sgLabel(prod, "alb", "ecs-service")).toEqual(["tcp 8000"]);
+    expect(sgLabel(prod, "alb", "ecs-service")).toEqual([`tcp ${appPort.prod}`]);
     expect(sgLabel(prod, "ecs-service", "rds")).toEqual(["tcp 3306"]);
     expect(sgLabel(prod, "ecs-service", "cidr-egress")).toEqual(["tcp 443"]);
     expect(one(prod, "cidr-egress").details).toEqual(["0.0.0.0/0 via NAT"]);
@@ -116,7 +120,7 @@ describe("prod diagram: security-group rules as labelled edges", () => {
     const alb = one(prod, "alb").id;
     const svc = one(prod, "ecs-service").id;
     const rds = one(prod, "rds").id;
-    expect(prodMermaid).toContain(`${alb} ==>|"tcp 8000"| ${svc}`);
+    expect(prodMermaid).toContain(`${alb} ==>|"tcp ${appPort.prod}"| ${svc}`);
     expect(prodMermaid).toContain(`${svc} ==>|"tcp 3306"| ${rds}`);
     expect(prodMermaid).toMatch(/^flowchart TB$/m);
     expect(prodMermaid).toContain(`subgraph ${prod.clusters.find((c) => c.kind === "public")!.id}[`);
@@ -128,7 +132,7 @@ describe("prod diagram: security-group rules as labelled edges", () => {
     const alb = one(prod, "alb").id;
     const svc = one(prod, "ecs-service").id;
     const rds = one(prod, "rds").id;
-    expect(prodDot).toMatch(new RegExp(`"${alb}" -> "${svc}" \\[[^\\]]*tcp 8000`));
+    expect(prodDot).toMatch(new RegExp(`"${alb}" -> "${svc}" \\[[^\\]]*tcp ${appPort.prod}`));
     expect(prodDot).toMatch(new RegExp(`"${svc}" -> "${rds}" \\[[^\\]]*tcp 3306`));
     expect(prodDot).toContain('subgraph "cluster_c_vpc_');
   });
@@ -139,7 +143,7 @@ describe("dev diagram", () => {
     expect(one(dev, "dns-external").details[0]).toBe("zenml-dev.mycompany.com CNAME → ALB");
     expect(one(dev, "certificate").title).toBe("ACM certificate (existing)");
     expect(byRole(dev, "dns-record")).toHaveLength(0);
-    expect(sgLabel(dev, "alb", "ecs-service")).toEqual(["tcp 8000"]);
+    expect(sgLabel(dev, "alb", "ecs-service")).toEqual([`tcp ${appPort.dev}`]);
   });
 });
 
@@ -185,7 +189,7 @@ describe("rendering and command line", () => {
     const svg = await renderSvg(prodDot);
     expect(svg.startsWith("<?xml") || svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("<svg");
-    expect(svg).toContain("tcp 8000");
+    expect(svg).toContain(`tcp ${appPort.prod}`);
     expect(svg).toContain("tcp 3306");
     expect(svg).toContain("ZenML Cloud control plane");
     expect(svg).not.toContain('font-family="Helvetica,sans-Serif"');

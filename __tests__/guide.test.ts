@@ -1,9 +1,14 @@
 /**
  * The ZenML ECS hybrid guide, item by item, on every shipped environment's synthesized JSON.
+ * Where ZenML's code wins over the guide (docs/runtime.md), the test says so: the server port is
+ * `service.containerPort` (8080, the image's port, not the guide's 8000) and HOME is a fresh volume.
  */
-import { addressOf, only, policyDocument, resources, SHIPPED_ENVIRONMENTS, StackJson, synthShipped } from "./helpers";
+import { loadEnvironments } from "../lib/config/load";
+import { EnvironmentConfig } from "../lib/config/schema";
+import { addressOf, CONFIG_DIR, only, policyDocument, resources, SHIPPED_ENVIRONMENTS, StackJson, synthShipped } from "./helpers";
 
 const stacks = synthShipped();
+const configs = Object.fromEntries(loadEnvironments(CONFIG_DIR).map((c) => [c.envName, c as EnvironmentConfig]));
 
 /** `${aws_security_group.X.id}` → the group's name. */
 function sgName(stack: StackJson, ref: string): string {
@@ -20,7 +25,7 @@ function server(stack: StackJson): any {
   return containers(stack).find((c) => c.name === "zenml-server");
 }
 
-const GUIDE_ENV = (env: string) => ({
+const GUIDE_ENV = (env: string, port: number) => ({
   ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
   ZENML_SERVER_PRO_API_URL: "https://cloudapi.zenml.io",
   ZENML_SERVER_PRO_DASHBOARD_URL: "https://cloud.zenml.io",
@@ -31,13 +36,14 @@ const GUIDE_ENV = (env: string) => ({
   ZENML_SERVER_PRO_OAUTH2_AUDIENCE: "https://cloudapi.zenml.io",
   ZENML_SERVER_SERVER_URL: env === "dev" ? "https://zenml-dev.mycompany.com" : "https://zenml.mycompany.com",
   ZENML_SERVER_HOSTNAME: "0.0.0.0",
-  ZENML_SERVER_PORT: "8000",
+  ZENML_SERVER_PORT: String(port),
   ZENML_LOGGING_LEVEL: "INFO",
 });
 
 describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
   const stack = stacks[env];
   const prod = env === "prod";
+  const port = configs[env].service.containerPort;
   // prod keeps the guide's names; dev is named zenml-hybrid-dev so both fit in one account (docs/environments.md).
   const n = prod ? "zenml-hybrid" : "zenml-hybrid-dev";
 
@@ -111,8 +117,8 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         [
           `${n}-alb ingress 443 0.0.0.0/0`,
           `${n}-alb ingress 80 0.0.0.0/0`,
-          `${n}-alb egress 8000 ${n}-ecs`,
-          `${n}-ecs ingress 8000 ${n}-alb`,
+          `${n}-alb egress ${port} ${n}-ecs`,
+          `${n}-ecs ingress ${port} ${n}-alb`,
           `${n}-ecs egress 443 0.0.0.0/0`,
           `${n}-ecs egress 3306 ${n}-rds`,
           `${n}-rds ingress 3306 ${n}-ecs`,
@@ -263,17 +269,18 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(td.task_role_arn).toMatch(/iam_task_/);
     });
 
-    test("image from the ZenML ECR with the pinned version, port 8000, essential", () => {
+    test("image from the ZenML ECR with the pinned version, on the image's port 8080 (not the guide's 8000), essential", () => {
       const c = server(stack);
       expect(c.image).toBe("715803424590.dkr.ecr.eu-central-1.amazonaws.com/zenml-pro-server:0.84.3");
-      expect(c.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
+      expect(port).toBe(8080);
+      expect(c.portMappings).toEqual([{ containerPort: port, hostPort: port, protocol: "tcp" }]);
       expect(c.essential).toBe(true);
     });
 
     test("every environment variable of the guide's table, plus what ZenML's server code reads", () => {
       const envVars = Object.fromEntries(server(stack).environment.map((e: any) => [e.name, e.value]));
       expect(envVars).toEqual({
-        ...GUIDE_ENV(env),
+        ...GUIDE_ENV(env, port),
         // ZENML_DATABASE_URL (the guide) is replaced by a credential-free ZENML_STORE_URL plus secrets.
         ZENML_STORE_URL: expect.stringMatching(/^mysql:\/\/\$\{aws_db_instance\.[^}]+\.address\}:3306\/zenml_hybrid$/),
         ZENML_STORE_TYPE: "sql",
@@ -283,7 +290,8 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
         ZENML_LOGGING_VERBOSITY: "INFO",
         ZENML_CONFIG_PATH: "/zenml/.zenconfig",
-        HOME: "/home/zenml",
+        HOME: "/zenml/home",
+        ZENML_STORE_BACKUP_STRATEGY: "disabled",
         ZENML_SERVER: "True",
         DISABLE_DATABASE_MIGRATION: "true",
       });
@@ -329,7 +337,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         { containerName: "writable-volumes", condition: "SUCCESS" },
         { containerName: "migrate-database", condition: "SUCCESS" },
       ]);
-      expect(td.volume).toEqual([{ name: "zenml-zenconfig" }, { name: "home-zenml" }, { name: "tmp" }]);
+      expect(td.volume).toEqual([{ name: "zenml-zenconfig" }, { name: "zenml-home" }, { name: "tmp" }]);
     });
 
     test("read-only root filesystem everywhere; the server writes only to its config, HOME and /tmp volumes", () => {
@@ -339,12 +347,16 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       }
       expect(server(stack).mountPoints).toEqual([
         { sourceVolume: "zenml-zenconfig", containerPath: "/zenml/.zenconfig", readOnly: false },
-        { sourceVolume: "home-zenml", containerPath: "/home/zenml", readOnly: false },
+        { sourceVolume: "zenml-home", containerPath: "/zenml/home", readOnly: false },
         { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
       ]);
       const init = containers(stack).find((c) => c.name === "writable-volumes");
-      expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], command: ["chmod 1777 /volumes/zenml-zenconfig /volumes/home-zenml /volumes/tmp"] });
-      expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-zenconfig", "home-zenml", "tmp"]);
+      expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], command: ["chmod 1777 /volumes/zenml-zenconfig /volumes/zenml-home /volumes/tmp"] });
+      expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-zenconfig", "zenml-home", "tmp"]);
+      // Nothing is mounted over the image user's home (its ~/.local/bin is on the image's PATH).
+      for (const c of containers(stack)) {
+        for (const m of c.mountPoints ?? []) expect(m.containerPath).not.toMatch(/^\/home(\/|$)/);
+      }
     });
   });
 
@@ -367,9 +379,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       }
     });
 
-    test("container zenml-server:8000 in the target group, after the HTTPS listener exists", () => {
+    test("container zenml-server on service.containerPort in the target group, after the HTTPS listener exists", () => {
       expect(svc.load_balancer).toEqual([
-        { container_name: "zenml-server", container_port: 8000, target_group_arn: expect.stringMatching(/aws_lb_target_group/) },
+        { container_name: "zenml-server", container_port: port, target_group_arn: expect.stringMatching(/aws_lb_target_group/) },
       ]);
       expect(svc.depends_on.some((d: string) => d.startsWith("aws_lb_listener."))).toBe(true);
     });
@@ -412,11 +424,11 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       });
     });
 
-    test("target group: ip targets on 8000, the guide's health check", () => {
+    test("target group: ip targets on service.containerPort, the guide's health check on the same port", () => {
       const tg = only(stack, "aws_lb_target_group");
-      expect(tg).toMatchObject({ port: 8000, protocol: "HTTP", target_type: "ip" });
+      expect(tg).toMatchObject({ port, protocol: "HTTP", target_type: "ip" });
       expect(tg.health_check).toEqual({
-        enabled: true, protocol: "HTTP", path: "/health", port: "8000",
+        enabled: true, protocol: "HTTP", path: "/health", port: String(port),
         interval: 30, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3, matcher: "200",
       });
     });
@@ -502,7 +514,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       expect(Object.keys(stack.output).sort()).toEqual(
         ["alarm_topic_arn", "alb_dns_name", "cluster_name", "db_endpoint", "db_master_secret_arn", "jwt_secret_arn", "log_group", "oauth2_secret_arn", "secrets_store_key_arn", "service_name", "url"],
       );
-      expect(stack.output.url.value).toBe(GUIDE_ENV(env).ZENML_SERVER_SERVER_URL);
+      expect(stack.output.url.value).toBe(GUIDE_ENV(env, configs[env].service.containerPort).ZENML_SERVER_SERVER_URL);
     });
 
     test(`one customer KMS key with rotation in the region${prod ? ", and one in the DR region for the backup copies" : ""}`, () => {

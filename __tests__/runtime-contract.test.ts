@@ -9,7 +9,8 @@ import { X509Certificate } from "crypto";
 import { loadEnvironments } from "../lib/config/load";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { rdsCaCommonName, splitPem } from "../lib/rds-ca";
-import { MIGRATION_LOCK_NAME, ZENML_WRITABLE_PATHS } from "../lib/zenml-environment";
+import { MIGRATION_LOCK_NAME, ZENML_WRITABLE_PATHS, zenmlContainerEnvironment, ZenmlRuntimeRefs } from "../lib/zenml-environment";
+import { supportedZenmlRelease, zenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY } from "../lib/zenml-releases";
 import { configFrom, only, resources, ROOT, shippedFile, StackJson, synthAll, synthShipped } from "./helpers";
 
 const GUIDE_VARIABLES = [
@@ -38,10 +39,11 @@ const noTls = (() => {
   doc.database = { requireTls: false };
   return configFrom(doc, "notls");
 })();
+// The guide's 8000, the documented option for an image that listens there.
 const otherPort = (() => {
   const doc = shippedFile("dev");
-  doc.service = { containerPort: 8080 };
-  return configFrom(doc, "port8080");
+  doc.service = { containerPort: 8000 };
+  return configFrom(doc, "port8000");
 })();
 const stacks: Record<string, StackJson> = {
   ...synthShipped(),
@@ -75,6 +77,8 @@ describe.each(cases)("%s", (envName, config) => {
     for (const c of [server, migration]) {
       const env = envOf(c);
       if (required) {
+        // Every deployable release has SqlZenStoreConfiguration.ssl, and applies TLS only when it is on.
+        expect(supportedZenmlRelease(config.zenml.version).storeSslField).toBe(true);
         expect(env).toMatchObject({ ZENML_STORE_SSL: "true", ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true" });
         expect(env.ZENML_STORE_SSL_CA).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
       } else {
@@ -180,9 +184,16 @@ describe.each(cases)("%s", (envName, config) => {
     expect(env.ZENML_STORE_TYPE).toBe("sql");
   });
 
+  test("the migration backup strategy is set explicitly: disabled, in both containers (no in-memory copy in the task)", () => {
+    for (const c of [server, migration]) expect(envOf(c).ZENML_STORE_BACKUP_STRATEGY).toBe("disabled");
+  });
+
   test("read-only root filesystem; HOME, ZENML_CONFIG_PATH and /tmp are task volumes prepared by the server image as root", () => {
     const env = envOf(server);
     expect(env.HOME).toBe(ZENML_WRITABLE_PATHS.home);
+    // A fresh HOME: nothing is mounted over the image user's /home/zenml (its .local/bin is on PATH).
+    expect(env.HOME).toBe("/zenml/home");
+    for (const c of containers(stack)) for (const m of c.mountPoints ?? []) expect(m.containerPath).not.toMatch(/^\/home(\/|$)/);
     expect(env.ZENML_CONFIG_PATH).toBe(ZENML_WRITABLE_PATHS.config);
     const paths = Object.values(ZENML_WRITABLE_PATHS).sort();
     for (const c of [server, migration]) {
@@ -210,6 +221,16 @@ describe.each(cases)("%s", (envName, config) => {
     const appRules = resources(stack, "aws_security_group_rule").filter((r) => r.source_security_group_id && r.from_port !== 3306);
     expect(appRules.length).toBeGreaterThanOrEqual(2);
     for (const r of appRules) expect([r.from_port, r.to_port]).toEqual([port, port]);
+    // No other port anywhere: only 80/443 (listeners, ALB ingress, egress to the control plane), 3306 and the app port.
+    const ports = new Set<number>();
+    const walk = (v: unknown, key = ""): void => {
+      if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+      else if (/port$/i.test(key) && !/^(protocol|transport)/i.test(key) && (typeof v === "number" || /^\d+$/.test(String(v)))) ports.add(Number(v));
+    };
+    walk(stack.resource);
+    walk(containers(stack));
+    expect([...ports].sort((a, b) => a - b)).toEqual([...new Set([80, 443, 3306, port])].sort((a, b) => a - b));
   });
 
   test("the health-check grace period covers a first-start migration", () => {
@@ -220,7 +241,7 @@ describe.each(cases)("%s", (envName, config) => {
 
 test("an explicit command replaces the server's CMD only", () => {
   const doc = shippedFile("dev");
-  const command = ["uvicorn", "zenml.zen_server.zen_server_api:app", "--host", "0.0.0.0", "--port", "8000"];
+  const command = ["uvicorn", "zenml.zen_server.zen_server_api:app", "--host", "0.0.0.0", "--port", "8080"];
   doc.service = { command };
   const stack = synthAll([configFrom(doc, "cmd")]).cmd;
   expect(byName(stack, "zenml-server").command).toEqual(command);
@@ -275,5 +296,38 @@ describe("the OAuth2 client secret at deploy time (zenml.oauth2ClientSecretVaria
     existing.zenml.oauth2ClientSecretArn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:zenml/pro/x-AbCdEf";
     existing.zenml.oauth2ClientSecretVariable = "zenml_oauth2_client_secret";
     expect(() => configFrom(existing, "existing")).toThrow(/zenml\.oauth2ClientSecretVariable: cannot be combined with zenml\.oauth2ClientSecretArn/);
+  });
+});
+
+describe("per-release contract (lib/zenml-releases.ts)", () => {
+  const dev = configFrom(shippedFile("dev"), "dev");
+  const refs: ZenmlRuntimeRefs = {
+    dbAddress: "db.example", dbSecretArn: "arn:db", oauth2SecretValueFrom: "arn:oauth", jwtSecretValueFrom: "arn:jwt",
+    secretsStoreKeyValueFrom: "arn:key", dbCaCertIdentifier: "rds-ca-rsa2048-g1",
+  };
+
+  test("ZENML_STORE_SSL only where SqlZenStoreConfiguration has the ssl field (0.74.0 on); the CA and verification everywhere", () => {
+    const before = zenmlRelease("0.73.0")!;
+    const since = zenmlRelease("0.74.0")!;
+    expect([before.storeSslField, before.storeExtra, since.storeSslField]).toEqual([false, "forbid", true]);
+    const without = zenmlContainerEnvironment(dev, refs, before);
+    const withSsl = zenmlContainerEnvironment(dev, refs, since);
+    for (const e of [without.server.environment, without.migration.environment]) {
+      expect(e.ZENML_STORE_SSL).toBeUndefined();
+      expect(e.ZENML_STORE_SSL_CA).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(e.ZENML_STORE_SSL_VERIFY_SERVER_CERT).toBe("true");
+    }
+    for (const e of [withSsl.server.environment, withSsl.migration.environment]) expect(e.ZENML_STORE_SSL).toBe("true");
+  });
+
+  test("ZENML_STORE_BACKUP_STRATEGY only where backup_strategy exists", () => {
+    const noBackup = { ...supportedZenmlRelease("0.84.3"), backupStrategies: [] };
+    expect(zenmlContainerEnvironment(dev, refs, noBackup).server.environment.ZENML_STORE_BACKUP_STRATEGY).toBeUndefined();
+    expect(zenmlContainerEnvironment(dev, refs).server.environment.ZENML_STORE_BACKUP_STRATEGY).toBe(ZENML_MIGRATION_BACKUP_STRATEGY);
+  });
+
+  test("the environment is built only for a release the config accepts", () => {
+    expect(() => zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "0.95.0" } }, refs)).toThrow(/ZenML 0\.95\.0 has no verified runtime contract/);
+    expect(() => zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "0.70.0" } }, refs)).toThrow(/ZenML 0\.70\.0 has no verified runtime contract/);
   });
 });

@@ -32,7 +32,7 @@ const sortedKeys = (v: unknown): unknown =>
     : v;
 const stripDot = (s: string) => s.toLowerCase().replace(/\.$/, "");
 
-/** "in tcp 443 0.0.0.0/0", "out tcp 8000 sg:<name>" for every permission of a group. */
+/** "in tcp 443 0.0.0.0/0", "out tcp 8080 sg:<name>" for every permission of a group. */
 function ruleStrings(group: any, nameById: Map<string, string>): { rules: string[]; undescribed: string[] } {
   const rules: string[] = [];
   const undescribed: string[] = [];
@@ -72,8 +72,9 @@ function synthPattern(value: string): RegExp {
 export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: StackJson, outputs: Outputs): Promise<string[]> {
   const check = new Checks(c.envName);
   const n = c.name;
+  const port = c.service.containerPort;
 
-  // --- Security groups: exactly the guide's rules, each described
+  // --- Security groups: exactly the guide's rules, each described (the app port is service.containerPort)
   const sgNames = { alb: `${n}-alb`, ecs: `${n}-ecs`, rds: `${n}-rds` };
   const { SecurityGroups: groups } = await aws.call("ec2", "describe_security_groups", {
     Filters: [{ Name: "group-name", Values: Object.values(sgNames) }],
@@ -82,8 +83,8 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   const nameById = new Map<string, string>(groups.map((g: any) => [g.GroupId, String(g.GroupName).slice(n.length + 1)]));
   const byKey = (k: keyof typeof sgNames) => groups.find((g: any) => g.GroupName === sgNames[k]);
   const expectedRules: Record<keyof typeof sgNames, string[]> = {
-    alb: ["in tcp 443 0.0.0.0/0", "in tcp 80 0.0.0.0/0", "out tcp 8000 sg:ecs"],
-    ecs: ["in tcp 8000 sg:alb", "out tcp 443 0.0.0.0/0", "out tcp 3306 sg:rds"],
+    alb: ["in tcp 443 0.0.0.0/0", "in tcp 80 0.0.0.0/0", `out tcp ${port} sg:ecs`],
+    ecs: [`in tcp ${port} sg:alb`, "out tcp 443 0.0.0.0/0", "out tcp 3306 sg:rds"],
     rds: ["in tcp 3306 sg:ecs"],
   };
   for (const k of ["alb", "ecs", "rds"] as const) {
@@ -114,11 +115,11 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
       timeout: tg.HealthCheckTimeoutSeconds, healthy: tg.HealthyThresholdCount, unhealthy: tg.UnhealthyThresholdCount, matcher: tg.Matcher?.HttpCode,
     },
     {
-      protocol: "HTTP", port: 8000, targetType: "ip", vpc: vpcId, enabled: true,
-      path: "/health", hcPort: "8000", hcProtocol: "HTTP", interval: 30,
+      protocol: "HTTP", port, targetType: "ip", vpc: vpcId, enabled: true,
+      path: "/health", hcPort: String(port), hcProtocol: "HTTP", interval: 30,
       timeout: 5, healthy: 2, unhealthy: 3, matcher: "200",
     },
-    "target group HTTP:8000 ip, health check /health port 8000 interval 30 timeout 5 healthy 2 unhealthy 3 matcher 200",
+    `target group HTTP:${port} ip, health check /health port ${port} interval 30 timeout 5 healthy 2 unhealthy 3 matcher 200`,
   );
 
   const { Listeners: listeners } = await aws.call("elbv2", "describe_listeners", { LoadBalancerArn: alb.LoadBalancerArn });
@@ -220,7 +221,9 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     ZENML_SERVER_PRO_WORKSPACE_NAME: c.zenml.workspaceName,
     ZENML_SERVER_PRO_OAUTH2_AUDIENCE: c.zenml.oauth2Audience,
     ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
-    ZENML_SERVER_PORT: String(c.service.containerPort),
+    ZENML_SERVER_PORT: String(port),
+    HOME: "/zenml/home",
+    ZENML_STORE_BACKUP_STRATEGY: "disabled",
     ZENML_LOGGING_LEVEL: c.zenml.loggingLevel,
     ZENML_LOGGING_VERBOSITY: c.zenml.loggingLevel,
     ZENML_STORE_URL: `mysql://${db.Endpoint.Address}:3306/${c.database.databaseName}`,

@@ -13,19 +13,25 @@
  *   file is PEM content, which the server writes to `<local stores path>/certificates/ssl_ca.pem`.
  * - `src/zenml/constants.py`: `ENV_ZENML_LOGGING_VERBOSITY = "ZENML_LOGGING_VERBOSITY"`,
  *   `ENV_ZENML_CONFIG_PATH`, `ENV_ZENML_DISABLE_DATABASE_MIGRATION = "DISABLE_DATABASE_MIGRATION"`.
- * - `docker/base.Dockerfile` (server stage): user `zenml` (UID 1000, `useradd -m`, so HOME is
- *   `/home/zenml`), `ENV ZENML_CONFIG_PATH=/zenml/.zenconfig`, `ENTRYPOINT ["/entrypoint.sh"]`,
- *   `CMD [... "--port", "8080" ...]`.
+ * - `docker/base.Dockerfile` (server stage): user `zenml` (UID 1000, `useradd -m`, so its home is
+ *   `/home/zenml`, and `/home/zenml/.local/bin` is on `PATH`), `ENV ZENML_CONFIG_PATH=/zenml/.zenconfig`,
+ *   `EXPOSE 8080`, `CMD [... "--port", "8080" ...]`.
+ * - What differs between releases (`ssl`, log levels, `backup_strategy`): `lib/zenml-releases.ts`.
  */
 import { EnvironmentConfig } from "./config/schema";
 import { rdsCaBundle } from "./rds-ca";
+import { supportedZenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY, ZenmlReleaseContract } from "./zenml-releases";
 
 /** Directories the server writes to; task volumes when the root filesystem is read-only. */
 export const ZENML_WRITABLE_PATHS = {
   /** `ZENML_CONFIG_PATH`: global config and local stores, including the written CA file (`docker/base.Dockerfile`). */
   config: "/zenml/.zenconfig",
-  /** `HOME` of the image's `zenml` user (`useradd -m` in `docker/base.Dockerfile`); Python caches write here. */
-  home: "/home/zenml",
+  /**
+   * A fresh, empty `HOME` for the server (Python and libraries write caches there). Not the image user's
+   * `/home/zenml`: a volume mounted there would hide what the image keeps in it (`/home/zenml/.local/bin`
+   * is on the image's `PATH`).
+   */
+  home: "/zenml/home",
   /** Temporary files. */
   tmp: "/tmp",
 } as const;
@@ -109,7 +115,12 @@ export interface ZenmlContainerEnvironment {
  * variable either): the URL goes in `ZENML_STORE_URL` without credentials, and ECS injects
  * `ZENML_STORE_USERNAME`/`ZENML_STORE_PASSWORD` from the RDS-managed secret's JSON keys.
  */
-export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): ZenmlContainerEnvironment {
+export function zenmlContainerEnvironment(
+  c: EnvironmentConfig,
+  refs: ZenmlRuntimeRefs,
+  /** What the image of `zenml.version` accepts. @default the row of lib/zenml-releases.ts for c.zenml.version */
+  release: ZenmlReleaseContract = supportedZenmlRelease(c.zenml.version),
+): ZenmlContainerEnvironment {
   const environment: Record<string, string> = {
     // ServerConfiguration (server_config.py, prefix ZENML_SERVER_)
     ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
@@ -122,8 +133,8 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     ZENML_SERVER_PRO_WORKSPACE_ID: c.zenml.workspaceId,
     ZENML_SERVER_PRO_WORKSPACE_NAME: c.zenml.workspaceName,
     ZENML_SERVER_PRO_OAUTH2_AUDIENCE: c.zenml.oauth2Audience,
-    // The guide's listen address and port: read by the Pro image's entrypoint (not public); OSS code reads
-    // neither (the OSS image's CMD passes --host/--port to uvicorn). service.containerPort sets the port.
+    // The guide's listen address and port. No ZenML code reads them (the image's CMD passes --host/--port to
+    // uvicorn); kept equal to service.containerPort, which the port mapping, target group and SGs use.
     ZENML_SERVER_HOSTNAME: "0.0.0.0",
     ZENML_SERVER_PORT: String(c.service.containerPort),
     // constants.py ENV_ZENML_LOGGING_VERBOSITY; the guide's ZENML_LOGGING_LEVEL is kept, but ZenML does not read it.
@@ -138,13 +149,20 @@ export function zenmlContainerEnvironment(c: EnvironmentConfig, refs: ZenmlRunti
     // constants.py ENV_ZENML_SERVER: a server environment (GlobalConfiguration then never writes config.yaml);
     // the chart's migration job (helm/templates/server-db-job.yaml) sets it for `zenml migrate-database`.
     ZENML_SERVER: "True",
-    // constants.py ENV_ZENML_CONFIG_PATH (the image's default, on a writable volume) and the image user's HOME.
+    // constants.py ENV_ZENML_CONFIG_PATH (the image's default, on a writable volume) and a fresh HOME.
     ZENML_CONFIG_PATH: ZENML_WRITABLE_PATHS.config,
     HOME: ZENML_WRITABLE_PATHS.home,
   };
+  if (release.backupStrategies.includes(ZENML_MIGRATION_BACKUP_STRATEGY)) {
+    // SqlZenStoreConfiguration.backup_strategy (default in-memory: a copy of the whole database in the 1 GB
+    // task). The deploy snapshots RDS before a version bump instead (docs/runtime.md, "Migration backup").
+    environment.ZENML_STORE_BACKUP_STRATEGY = ZENML_MIGRATION_BACKUP_STRATEGY;
+  }
   if (c.database.requireTls) {
     // The parameter group sets require_secure_transport=1: the client must speak TLS and verify the server.
-    environment.ZENML_STORE_SSL = "true";
+    // Releases with the ssl field apply the TLS settings only when it is on; releases without it forbid
+    // unknown store fields, so there ZENML_STORE_SSL would stop the server (lib/zenml-releases.ts).
+    if (release.storeSslField) environment.ZENML_STORE_SSL = "true";
     environment.ZENML_STORE_SSL_CA = rdsCaBundle(c.region, refs.dbCaCertIdentifier);
     environment.ZENML_STORE_SSL_VERIFY_SERVER_CERT = "true";
   }

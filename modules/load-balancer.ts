@@ -56,8 +56,8 @@ export interface LoadBalancerProps {
    */
   readonly sslPolicy?: string;
   /**
-   * Port of the targets and of their health check.
-   * @default 8000
+   * Port of the targets and of their health check (ZenML's server image listens on 8080).
+   * @default 8080
    */
   readonly targetPort?: number;
   /**
@@ -84,7 +84,7 @@ export interface LoadBalancerProps {
 
 /**
  * The guide's Step 7: an internet-facing ALB in the public subnets with access logs, an `ip` target
- * group on port 8000 with the guide's health check (/health, 30 s interval, 5 s timeout, 2 healthy,
+ * group on the server's port (8080 unless set) with the guide's health check (/health, 30 s interval, 5 s timeout, 2 healthy,
  * 3 unhealthy), an HTTPS listener forwarding to it and an HTTP listener redirecting to HTTPS.
  */
 export class LoadBalancer extends Construct {
@@ -101,7 +101,7 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const port = props.targetPort ?? 8000;
+    const port = props.targetPort ?? 8080;
     const prefix = "alb";
     this.accessLogs = new SecureBucket(this, "access-logs", {
       bucketName: `${props.name}-alb-logs-${props.accountId}-${props.region}`,
@@ -160,7 +160,7 @@ export class LoadBalancer extends Construct {
     suppress(
       this.targetGroup,
       "ZNALB7",
-      "The guide's design: TLS terminates at the ALB; targets are reached over HTTP on port 8000 inside the VPC, only from the ALB security group.",
+      `The guide's design: TLS terminates at the ALB; targets are reached over HTTP on port ${port} inside the VPC, only from the ALB security group.`,
     );
     this.httpsListener = new LbListener(this, "https", {
       loadBalancerArn: this.alb.arn,

@@ -17,7 +17,7 @@ export interface SecurityGroupsProps {
   readonly vpcId: string;
   /**
    * Port the ZenML server container listens on.
-   * @default 8000
+   * @default 8080
    */
   readonly appPort?: number;
   /**
@@ -33,8 +33,8 @@ export interface SecurityGroupsProps {
  * | group | direction | port | peer |
  * |-------|-----------|------|------|
  * | ALB | in  | 443, 80 | 0.0.0.0/0 |
- * | ALB | out | 8000 | ECS group |
- * | ECS | in  | 8000 | ALB group |
+ * | ALB | out | app port (8080) | ECS group |
+ * | ECS | in  | app port (8080) | ALB group |
  * | ECS | out | 443 | 0.0.0.0/0 (ZenML control plane, ECR, Secrets Manager via NAT) |
  * | ECS | out | 3306 | RDS group |
  * | RDS | in  | 3306 | ECS group |
@@ -52,7 +52,7 @@ export class SecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
-    const appPort = props.appPort ?? 8000;
+    const appPort = props.appPort ?? 8080;
     const dbPort = props.dbPort ?? 3306;
     const group = (key: string, description: string) =>
       new SecurityGroup(this, key, {

@@ -55,7 +55,7 @@ export interface ZenmlServiceProps {
   readonly memory?: number;
   /**
    * Container port: where the server listens, the target group's port and the security groups' app port.
-   * @default 8000
+   * @default 8080
    */
   readonly containerPort?: number;
   /**
@@ -170,7 +170,7 @@ export class ZenmlService extends Construct {
   constructor(scope: Construct, id: string, props: ZenmlServiceProps) {
     super(scope, id);
     const containerName = props.containerName ?? "zenml-server";
-    const port = props.containerPort ?? 8000;
+    const port = props.containerPort ?? 8080;
     const logConfiguration = {
       logDriver: "awslogs",
       options: {

@@ -8,6 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import { DR_REGION_PAIRS } from "../regions";
+import { CHECK_IMAGE_COMMAND, supportedRanges, zenmlRelease } from "../zenml-releases";
 import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
 import {
   AnyConfig,
@@ -170,7 +171,8 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
     allowedAccountIds: file.allowedAccountIds,
     protected: file.protected ?? preset.protected,
     tags: file.tags ?? {},
-    zenml: { ...zenmlDefaults, ...file.zenml },
+    // The chart's _environment.tpl sets pro_oauth2_audience from pro.apiURL.
+    zenml: { ...zenmlDefaults, oauth2Audience: file.zenml.apiUrl ?? DEFAULTS.zenml.apiUrl, ...file.zenml },
     network: { ...DEFAULTS.network, ...preset.network, ...file.network },
     workloadManager: file.workloadManager && { ...DEFAULTS.workloadManager, ...file.workloadManager },
     database: {
@@ -252,10 +254,37 @@ function checkNetwork(region: string, file: EnvironmentFile["network"], n: Resol
   return problems;
 }
 
+/** The image's runtime contract: a release range verified in lib/zenml-releases.ts, and a log level it accepts. */
+function checkZenmlRelease(c: EnvironmentConfig): Problem[] {
+  const version = c.zenml.version;
+  const release = zenmlRelease(version);
+  if (!release) {
+    return [{
+      path: ["zenml", "version"],
+      message: `no verified runtime contract for ZenML '${version}' (ZENML_STORE_SSL, log levels and the migration backup strategy differ between releases; known: ${supportedRanges()}). Check the image with: ${CHECK_IMAGE_COMMAND}, then add its row to lib/zenml-releases.ts`,
+    }];
+  }
+  if (release.proIdentity !== "workspace") {
+    return [{
+      path: ["zenml", "version"],
+      message: `ZenML ${version} reads the Pro tenant settings (ZENML_SERVER_PRO_TENANT_ID, src/zenml/config/server_config.py), not the workspace settings this project sets; allowed: ${supportedRanges()}`,
+    }];
+  }
+  if (!release.loggingLevels.includes(c.zenml.loggingLevel)) {
+    return [{
+      path: ["zenml", "loggingLevel"],
+      message: `'${c.zenml.loggingLevel}' is not a member of LoggingLevels in ZenML ${version} (src/zenml/enums.py; the server stops with "Verbosity must be one of"); allowed for ${release.from} ≤ v < ${release.until}: ${release.loggingLevels.join(", ")}`,
+    }];
+  }
+  return [];
+}
+
 /** Workspace rules that involve more than one field. */
 function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   const problems: Problem[] = [];
   const add = (p: PropertyKey[], message: string) => problems.push({ path: p, message });
+
+  problems.push(...checkZenmlRelease(c));
 
   const memories = FARGATE_MEMORY_BY_CPU[c.service.cpu];
   if (!memories) {

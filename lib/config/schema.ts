@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { DR_REGION_PAIRS, SUPPORTED_REGIONS, ZENML_PRO_IMAGE_REPOSITORY } from "../regions";
+import { ZENML_LOGGING_LEVELS } from "../zenml-releases";
 
 /** Fargate task sizes AWS accepts: CPU units → allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -57,6 +58,10 @@ const domainName = z
     "must be a lower-case fully qualified domain name, e.g. zenml.mycompany.com",
   );
 const nonEmpty = z.string().trim().min(1, "must not be empty");
+/** What pydantic's `UUID` fields of `ServerProConfiguration` accept, in the canonical 8-4-4-4-12 form. */
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a UUID (8-4-4-4-12 hexadecimal digits, e.g. 0f2b5c1e-8d3a-4b7e-9c61-2a4d5e6f7a8b), as ZenML Pro shows it");
 const arn = (service: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `must be an ${service} ARN`);
 const resourceName = z
@@ -75,19 +80,19 @@ const zenmlSchema = z
   .strictObject({
     version: nonEmpty
       .refine((v) => v !== "latest", "must be a pinned version, not 'latest'")
-      .describe("ZenML server version: the image tag of zenml-pro-server (the guide's <ZENML_OSS_VERSION>)."),
+      .describe("ZenML server version: the image tag of zenml-pro-server (the guide's <ZENML_OSS_VERSION>; the Pro image is tagged with ZenML OSS versions). Only releases whose runtime contract is verified in lib/zenml-releases.ts are accepted (docs/runtime.md, \"ZenML releases\")."),
     image: nonEmpty.optional().describe("Server image repository without tag. @default the ZenML Pro ECR repository"),
-    organizationId: nonEmpty.describe("ZENML_SERVER_PRO_ORGANIZATION_ID, from ZenML Pro (Step 1)."),
+    organizationId: uuid.describe("ZENML_SERVER_PRO_ORGANIZATION_ID, from ZenML Pro (Step 1); a UUID (ServerProConfiguration.organization_id: UUID)."),
     organizationName: nonEmpty.describe("ZENML_SERVER_PRO_ORGANIZATION_NAME."),
-    workspaceId: nonEmpty.describe("ZENML_SERVER_PRO_WORKSPACE_ID, from ZenML Support."),
+    workspaceId: uuid.describe("ZENML_SERVER_PRO_WORKSPACE_ID, from ZenML Support; a UUID (ServerProConfiguration.workspace_id: UUID)."),
     workspaceName: nonEmpty.describe("ZENML_SERVER_PRO_WORKSPACE_NAME."),
     apiUrl: z.url().optional().describe("ZENML_SERVER_PRO_API_URL. @default https://cloudapi.zenml.io"),
     dashboardUrl: z.url().optional().describe("ZENML_SERVER_PRO_DASHBOARD_URL. @default https://cloud.zenml.io"),
-    oauth2Audience: z.url().optional().describe("ZENML_SERVER_PRO_OAUTH2_AUDIENCE. @default https://cloudapi.zenml.io"),
+    oauth2Audience: z.url().optional().describe("ZENML_SERVER_PRO_OAUTH2_AUDIENCE. @default zenml.apiUrl (as ZenML's Helm chart sets it: pro_oauth2_audience from pro.apiURL)"),
     loggingLevel: z
-      .enum(["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"])
+      .enum(ZENML_LOGGING_LEVELS)
       .optional()
-      .describe("Server log level: ZENML_LOGGING_VERBOSITY (what ZenML reads, src/zenml/constants.py) and the guide's ZENML_LOGGING_LEVEL. @default INFO"),
+      .describe("Server log level: ZENML_LOGGING_VERBOSITY (what ZenML reads, src/zenml/constants.py) and the guide's ZENML_LOGGING_LEVEL. Must be a member of ZenML's LoggingLevels enum in zenml.version (src/zenml/enums.py): WARN, not WARNING, unless the release has WARNING (docs/runtime.md). @default INFO"),
     oauth2ClientSecretName: nonEmpty
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager name: letters, digits and /_+=.@-")
       .optional()
@@ -196,9 +201,9 @@ const serviceSchema = z
     healthCheckGracePeriodSeconds: count.max(2147483647).optional()
       .describe("Seconds ECS ignores ALB health checks after a task starts. ZenML answers /health only after its store initialized and it reached the Pro control plane; the default also covers a first-start schema migration on the smallest class. @default 600"),
     containerPort: z.number().int().min(1).max(65535).optional()
-      .describe("Port the server container listens on: port mapping, target group, health check, security groups and ZENML_SERVER_PORT. The guide's Pro image listens on 8000; ZenML's OSS image (docker/base.Dockerfile) runs uvicorn on 8080: set 8080, or set command. Check an image with `docker inspect --format '{{json .Config.Cmd}} {{json .Config.ExposedPorts}}' <image>`. @default 8000"),
+      .describe("Port the server container listens on: port mapping, target group, health check, security groups and ZENML_SERVER_PORT. ZenML's server image (docker/base.Dockerfile: EXPOSE 8080, uvicorn --port 8080) and Helm chart (containerPort/targetPort 8080) use 8080; the guide's 8000 is an option for an image that listens there (docs/runtime.md). Check an image with `docker inspect --format '{{json .Config.Cmd}} {{json .Config.ExposedPorts}}' <image>`. @default 8080"),
     command: z.array(nonEmpty).min(1).optional()
-      .describe("Server container command, replacing the image's CMD (the image's ENTRYPOINT stays), e.g. [\"uvicorn\", \"zenml.zen_server.zen_server_api:app\", \"--proxy-headers\", \"--forwarded-allow-ips\", \"*\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]. @default none (the image's CMD)"),
+      .describe("Server container command, replacing the image's CMD (the image's ENTRYPOINT stays), e.g. [\"uvicorn\", \"zenml.zen_server.zen_server_api:app\", \"--proxy-headers\", \"--forwarded-allow-ips\", \"*\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"]. @default none (the image's CMD)"),
     migrationLockTimeoutSeconds: z.number().int().min(60).max(3600).optional()
       .describe("Seconds a task's migration container waits for the MySQL lock another task holds while it migrates the schema. @default 900"),
   })
@@ -438,7 +443,6 @@ export const DEFAULTS = {
     image: ZENML_PRO_IMAGE_REPOSITORY,
     apiUrl: "https://cloudapi.zenml.io",
     dashboardUrl: "https://cloud.zenml.io",
-    oauth2Audience: "https://cloudapi.zenml.io",
     loggingLevel: "INFO",
     oauth2ClientSecretName: "zenml/pro/oauth2-client-secret",
     oauth2ClientSecretGeneration: 1,
@@ -462,7 +466,7 @@ export const DEFAULTS = {
     memory: 1024,
     targetCpuPercent: 70,
     healthCheckGracePeriodSeconds: 600,
-    containerPort: 8000,
+    containerPort: 8080,
     migrationLockTimeoutSeconds: 900,
   },
   loadBalancer: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", idleTimeoutSeconds: 60 },
