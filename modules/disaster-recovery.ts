@@ -102,6 +102,11 @@ export interface RestoreTestingProps {
    */
   readonly dbInstanceArn: string;
   /**
+   * AWS account ID (scopes the AWS Backup role's trust policy to this account).
+   * @default none (required)
+   */
+  readonly accountId: string;
+  /**
    * KMS key of the backup vault.
    * @default none (required)
    */
@@ -147,7 +152,10 @@ export class RestoreTesting extends Construct {
     this.role = new IamRole(this, "role", {
       name: base,
       description: "AWS Backup: daily snapshots of the ZenML database and scheduled restore tests",
-      assumeRolePolicy: serviceTrustPolicy(this, "assume", "backup.amazonaws.com"),
+      // aws:SourceAccount only: AWS Backup documents aws:SourceArn for resource policies (the vault,
+      // for SNS notifications), not for the service role it assumes for backup plans, restores and
+      // restore tests (AWS Backup developer guide, "Cross-service confused deputy prevention").
+      assumeRolePolicy: serviceTrustPolicy(this, "assume", "backup.amazonaws.com", { accountId: props.accountId }),
     });
     BACKUP_SERVICE_POLICIES.forEach((policyArn, i) =>
       new IamRolePolicyAttachment(this, `role-policy-${i}`, { role: this.role.name, policyArn }));
