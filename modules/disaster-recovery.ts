@@ -49,6 +49,12 @@ export interface BackupReplicationProps {
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The DR-region provider's allowed_account_ids (the stack's `allowedAccountIds`, so a plan with
+   * credentials of another account fails in the DR region too).
+   * @default any account
+   */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /**
@@ -69,6 +75,7 @@ export class BackupReplication extends Construct {
     this.provider = new AwsProvider(this, "provider", {
       alias: "dr",
       region: props.region,
+      allowedAccountIds: props.allowedAccountIds ? [...props.allowedAccountIds] : undefined,
       defaultTags: props.tags ? [{ tags: { ...props.tags } }] : undefined,
     });
     this.key = new EncryptionKey(this, "kms", {

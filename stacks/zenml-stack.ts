@@ -82,6 +82,7 @@ export class ZenmlHybridStack extends TerraformStack {
             sourceDbInstanceArn: db.instance.arn,
             retentionDays: c.database.backupRetentionDays,
             tags: stackTags(c),
+            allowedAccountIds: c.allowedAccountIds,
           })
         : undefined;
     const proSecret = new ProSecret(this, "pro-secret", {
