@@ -42,11 +42,11 @@ describe("dev stack, computed by hand from the price table (730 h/month)", () =>
     expect(dev.lines.some((l) => l.item === "Performance Insights")).toBe(false); // off on micro classes
   });
 
-  test("4 secrets (OAuth2, JWT signing key, secrets-store key, RDS-managed master), 1 KMS key, 9 alarms = 10 alarm metrics (metric math counts per metric)", () => {
+  test("4 secrets (OAuth2, JWT signing key, secrets-store key, RDS-managed master), 1 KMS key, 13 alarms = 14 alarm metrics (metric math counts per metric)", () => {
     expect(monthly(dev, "Secrets Manager secrets")).toBeCloseTo(4 * 0.4, 6);
     expect(monthly(dev, "KMS keys")).toBeCloseTo(1, 6);
-    expect(line(dev, "alarms").quantity).toBe("9 alarms = 10 alarm metrics");
-    expect(monthly(dev, "alarms")).toBeCloseTo(10 * 0.1, 6);
+    expect(line(dev, "alarms").quantity).toBe("13 alarms = 14 alarm metrics");
+    expect(monthly(dev, "alarms")).toBeCloseTo(14 * 0.1, 6);
   });
 
   test("the total is the sum of the lines", () => {

@@ -184,6 +184,14 @@ const FIXTURES: Record<string, { bad: PolicyResource[]; good: PolicyResource[] }
     good: [doc([{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b/*"], principals: [{ type: "*", identifiers: ["*"] }], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["1"] }] }])],
   },
 
+  ZNIAM7: {
+    bad: [doc([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["states.amazonaws.com"] }], condition: [{ test: "StringEqualsIfExists", variable: "aws:SourceAccount", values: ["1"] }] }])],
+    good: [
+      doc([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["111122223333"] }] }]),
+      doc([{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::111122223333:root"] }] }], "account"),
+    ],
+  },
+
   ZNKMS1: { bad: [R("aws_kms_key", { enable_key_rotation: false })], good: [R("aws_kms_key", { enable_key_rotation: true })] },
   ZNKMS2: { bad: [R("aws_kms_key", {})], good: [R("aws_kms_key", { policy: "${data.aws_iam_policy_document.p.json}" })] },
   ZNKMS3: {

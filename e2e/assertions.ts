@@ -362,6 +362,33 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   };
   check.equal(await inline(`${n}-db-rotation-states`, "update-service"), [["Allow", "ecs:UpdateService", deployed.serviceArn]], "state machine role: ecs:UpdateService on this service only");
   check.equal(await inline(`${n}-db-rotation-events`, "start-execution"), [["Allow", "states:StartExecution", machineArn]], "EventBridge role: states:StartExecution on this state machine only");
+
+  // --- Confused deputy: each service role's trust policy as IAM returns it, with its aws:SourceArn
+  // equal to the real ARN of the resource that uses the role (the code builds some ARNs from names).
+  const { Account: account } = await aws.call("sts", "get_caller_identity", {});
+  const sourceArn: Record<string, string | undefined> = {
+    "ecs-tasks.amazonaws.com": `arn:aws:ecs:${c.region}:${account}:*`,
+    "states.amazonaws.com": machineArn,
+    "events.amazonaws.com": rule.Arn,
+    "monitoring.rds.amazonaws.com": db.DBInstanceArn,
+    "vpc-flow-logs.amazonaws.com": `arn:aws:ec2:${c.region}:${account}:vpc-flow-log/*`,
+    "backup.amazonaws.com": undefined,
+  };
+  const values = (v: unknown) => [v].flat();
+  for (const roleName of Object.values(stack.resource?.aws_iam_role ?? {}).map((r: any) => r.name as string).sort()) {
+    const { Role: role } = await aws.call("iam", "get_role", { RoleName: roleName });
+    const trust = typeof role.AssumeRolePolicyDocument === "string" ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : role.AssumeRolePolicyDocument;
+    for (const st of values(trust.Statement) as any[]) {
+      for (const service of values(st.Principal?.Service ?? []) as string[]) {
+        const arn = sourceArn[service];
+        check.equal(
+          [st.Condition?.StringEquals?.["aws:SourceAccount"], st.Condition?.ArnLike?.["aws:SourceArn"]].map((v) => (v === undefined ? null : values(v))),
+          [[account], arn === undefined ? null : [arn]],
+          `${roleName}: ${service} may assume it only for account ${account}${arn ? ` and ${arn}` : ""}`,
+        );
+      }
+    }
+  }
   return check.done;
 }
 

@@ -49,7 +49,11 @@ export function buildApp(app: App, configs: readonly AnyConfig[], options: Build
   return app;
 }
 
-/** Distinct state buckets and lock tables across environments. */
+/**
+ * Distinct state buckets and lock tables across environments, and the accounts the bootstrap stack may
+ * be applied to: every account some file allows, when every file names its accounts (one file
+ * without `allowedAccountIds` may be applied anywhere, so the bootstrap stack may too).
+ */
 export function stateLocations(environments: readonly AnyConfig[]): StateLocations {
   const unique = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
   return {
@@ -58,5 +62,8 @@ export function stateLocations(environments: readonly AnyConfig[]): StateLocatio
       environments.flatMap(({ state }) => (state.dynamodbTable ? [{ name: state.dynamodbTable, region: state.region }] : [])),
       (t) => `${t.region}/${t.name}`,
     ),
+    allowedAccountIds: environments.length > 0 && environments.every((e) => e.allowedAccountIds)
+      ? [...new Set(environments.flatMap((e) => e.allowedAccountIds!))].sort()
+      : undefined,
   };
 }

@@ -31,6 +31,16 @@ export interface DatabaseProps {
    */
   readonly kmsKeyArn: string;
   /**
+   * AWS account ID (scopes the enhanced-monitoring role's trust policy to this instance).
+   * @default none (required)
+   */
+  readonly accountId: string;
+  /**
+   * Region of the instance (scopes the enhanced-monitoring role's trust policy).
+   * @default none (required)
+   */
+  readonly region: string;
+  /**
    * MySQL major version ("8.0" or "8.4"); also selects the parameter-group family.
    * @default "8.4"
    */
@@ -154,12 +164,19 @@ export class Database extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
+    const identifier = `${props.name}-db`;
     const interval = props.monitoringIntervalSeconds ?? 60;
     let monitoringRoleArn: string | undefined;
     if (interval > 0) {
+      // aws:SourceArn is the DB instance (Amazon RDS user guide, "Setting up and enabling Enhanced
+      // Monitoring": protecting against the confused deputy problem). The instance names this role,
+      // so its ARN is built from the identifier instead of referenced (that would be a cycle).
       const role = new IamRole(this, "monitoring-role", {
         name: `${props.name}-rds-monitoring`,
-        assumeRolePolicy: serviceTrustPolicy(this, "monitoring-assume", "monitoring.rds.amazonaws.com"),
+        assumeRolePolicy: serviceTrustPolicy(this, "monitoring-assume", "monitoring.rds.amazonaws.com", {
+          accountId: props.accountId,
+          sourceArn: `arn:aws:rds:${props.region}:${props.accountId}:db:${identifier}`,
+        }),
       });
       new IamRolePolicyAttachment(this, "monitoring-policy", {
         role: role.name,
@@ -172,7 +189,7 @@ export class Database extends Construct {
     const skipFinal = props.skipFinalSnapshot ?? true;
     this.caCertIdentifier = props.caCertIdentifier ?? DEFAULT_RDS_CA;
     this.instance = new DbInstance(this, "instance", {
-      identifier: `${props.name}-db`,
+      identifier,
       engine: "mysql",
       engineVersion: version,
       instanceClass: props.instanceClass ?? "db.t3.micro",

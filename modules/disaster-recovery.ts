@@ -49,6 +49,12 @@ export interface BackupReplicationProps {
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The DR-region provider's allowed_account_ids (the stack's `allowedAccountIds`, so a plan with
+   * credentials of another account fails in the DR region too).
+   * @default any account
+   */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /**
@@ -69,6 +75,7 @@ export class BackupReplication extends Construct {
     this.provider = new AwsProvider(this, "provider", {
       alias: "dr",
       region: props.region,
+      allowedAccountIds: props.allowedAccountIds ? [...props.allowedAccountIds] : undefined,
       defaultTags: props.tags ? [{ tags: { ...props.tags } }] : undefined,
     });
     this.key = new EncryptionKey(this, "kms", {
@@ -101,6 +108,11 @@ export interface RestoreTestingProps {
    * @default none (required)
    */
   readonly dbInstanceArn: string;
+  /**
+   * AWS account ID (scopes the AWS Backup role's trust policy to this account).
+   * @default none (required)
+   */
+  readonly accountId: string;
   /**
    * KMS key of the backup vault.
    * @default none (required)
@@ -147,7 +159,10 @@ export class RestoreTesting extends Construct {
     this.role = new IamRole(this, "role", {
       name: base,
       description: "AWS Backup: daily snapshots of the ZenML database and scheduled restore tests",
-      assumeRolePolicy: serviceTrustPolicy(this, "assume", "backup.amazonaws.com"),
+      // aws:SourceAccount only: AWS Backup documents aws:SourceArn for resource policies (the vault,
+      // for SNS notifications), not for the service role it assumes for backup plans, restores and
+      // restore tests (AWS Backup developer guide, "Cross-service confused deputy prevention").
+      assumeRolePolicy: serviceTrustPolicy(this, "assume", "backup.amazonaws.com", { accountId: props.accountId }),
     });
     BACKUP_SERVICE_POLICIES.forEach((policyArn, i) =>
       new IamRolePolicyAttachment(this, `role-policy-${i}`, { role: this.role.name, policyArn }));

@@ -3,6 +3,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { serviceTrustPolicy } from "../lib/trust-policy";
 
 /** Props of {@link TaskRoles}. */
 export interface TaskRolesProps {
@@ -51,22 +52,16 @@ export class TaskRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskRolesProps) {
     super(scope, id);
-    const assume = new DataAwsIamPolicyDocument(this, "assume", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:ecs:${props.region}:${props.accountId}:*`] },
-          ],
-        },
-      ],
+    // ECS: aws:SourceArn is the ARN of the task or service in this account and region (Amazon ECS
+    // developer guide, "Task IAM role": confused deputy prevention).
+    const assume = serviceTrustPolicy(this, "assume", "ecs-tasks.amazonaws.com", {
+      accountId: props.accountId,
+      sourceArn: `arn:aws:ecs:${props.region}:${props.accountId}:*`,
     });
     this.executionRole = new IamRole(this, "execution", {
       name: `${props.name}-task-execution`,
       description: "ECS task execution role: image pull, secrets injection, logs",
-      assumeRolePolicy: assume.json,
+      assumeRolePolicy: assume,
     });
     new IamRolePolicyAttachment(this, "execution-managed", {
       role: this.executionRole.name,
@@ -93,7 +88,7 @@ export class TaskRoles extends Construct {
     this.taskRole = new IamRole(this, "task", {
       name: `${props.name}-task`,
       description: "ZenML server application role (no permissions by default)",
-      assumeRolePolicy: assume.json,
+      assumeRolePolicy: assume,
     });
   }
 }

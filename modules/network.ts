@@ -65,6 +65,16 @@ export interface NetworkProps {
    * @default none (required)
    */
   readonly kmsKeyArn: string;
+  /**
+   * AWS account ID (scopes the flow-log role's trust policy to this account's flow logs).
+   * @default none (required)
+   */
+  readonly accountId: string;
+  /**
+   * Region of the VPC (scopes the flow-log role's trust policy).
+   * @default none (required)
+   */
+  readonly region: string;
 }
 
 /**
@@ -148,7 +158,12 @@ export class Network extends Construct implements NetworkRefs {
     suppressShortRetention(flowLogGroup, props.flowLogRetentionDays ?? 365, "network.flowLogRetentionDays");
     const role = new IamRole(this, "flow-log-role", {
       name: `${name}-flow-logs`,
-      assumeRolePolicy: serviceTrustPolicy(this, "flow-log-assume", "vpc-flow-logs.amazonaws.com"),
+      // The flow log names the role, so its ID is unknown here: any flow log of this account and region
+      // (Amazon VPC user guide, "IAM role for publishing flow logs to CloudWatch Logs").
+      assumeRolePolicy: serviceTrustPolicy(this, "flow-log-assume", "vpc-flow-logs.amazonaws.com", {
+        accountId: props.accountId,
+        sourceArn: `arn:aws:ec2:${props.region}:${props.accountId}:vpc-flow-log/*`,
+      }),
     });
     const write = new DataAwsIamPolicyDocument(this, "flow-log-write", {
       statement: [

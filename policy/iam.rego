@@ -49,7 +49,7 @@ _from_block(s) := {
 	"actions": strings_of(s, "actions"),
 	"not_actions": strings_of(s, "not_actions"),
 	"principals": [_principal(object.get(p, "type", ""), object.get(p, "identifiers", [])) | some p in as_list(object.get(s, "principals", [])); is_object(p)],
-	"conditions": [_condition(object.get(c, "variable", ""), object.get(c, "values", [])) | some c in as_list(object.get(s, "condition", [])); is_object(c)],
+	"conditions": [_condition(object.get(c, "test", ""), object.get(c, "variable", ""), object.get(c, "values", [])) | some c in as_list(object.get(s, "condition", [])); is_object(c)],
 }
 
 _from_json(s) := {
@@ -57,12 +57,12 @@ _from_json(s) := {
 	"actions": strings_of(s, "Action"),
 	"not_actions": strings_of(s, "NotAction"),
 	"principals": _json_principals(object.get(s, "Principal", {})),
-	"conditions": [_condition(variable, values) | some vars in object.get(s, "Condition", {}); some variable, values in vars],
+	"conditions": [_condition(test, variable, values) | some test, vars in object.get(s, "Condition", {}); some variable, values in vars],
 }
 
 _principal(type, ids) := {"type": sprintf("%v", [type]), "identifiers": [i | some i in as_list(ids); is_string(i)]}
 
-_condition(variable, values) := {"variable": sprintf("%v", [variable]), "values": [v | some v in as_list(values); is_string(v)]}
+_condition(test, variable, values) := {"test": sprintf("%v", [test]), "variable": sprintf("%v", [variable]), "values": [v | some v in as_list(values); is_string(v)]}
 
 _json_principals(p) := [{"type": "*", "identifiers": ["*"]}] if p == "*"
 
@@ -156,6 +156,29 @@ deny contains msg if {
 	count(s.conditions) == 0
 	not suppressed("ZNIAM6", r)
 	msg := format_finding("ZNIAM6", r, "a statement allows principal * without a condition", "name the principals or add aws:SourceArn/aws:SourceAccount conditions")
+}
+
+# ZNIAM7: a trust statement for an AWS service principal carries aws:SourceAccount or aws:SourceArn
+# with a positive operator (not ...Not..., not ...IfExists) and no "*" value (the confused deputy).
+deny contains msg if {
+	some r in _documents
+	some s in _statements(r)
+	s.allow
+	_trust(s)
+	some p in s.principals
+	p.type == "Service"
+	count(p.identifiers) > 0
+	not _source_scoped(s)
+	not suppressed("ZNIAM7", r)
+	msg := format_finding("ZNIAM7", r, sprintf("%s may assume the role without an aws:SourceAccount or aws:SourceArn condition", [concat(", ", p.identifiers)]), "add StringEquals aws:SourceAccount (and ArnLike aws:SourceArn where the service documents it)")
+}
+
+_source_scoped(s) if {
+	some c in s.conditions
+	lower(c.variable) in {"aws:sourceaccount", "aws:sourcearn"}
+	not regex.match(`(?i)Not|IfExists$`, c.test)
+	count(c.values) > 0
+	not "*" in c.values
 }
 
 deny contains msg if {

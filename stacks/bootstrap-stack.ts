@@ -30,6 +30,12 @@ export interface StateLocations {
    * @default []
    */
   readonly lockTables?: readonly RegionalName[];
+  /**
+   * allowed_account_ids of every provider of the stack: the accounts the environment files allow
+   * (the union of their `allowedAccountIds`, set only when every file sets it).
+   * @default any account
+   */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /**
@@ -48,6 +54,7 @@ export class StateBootstrapStack extends TerraformStack {
         p = new AwsProvider(this, `aws-${region}`, {
           region,
           alias: providers.size === 0 ? undefined : region.replace(/-/g, "_"),
+          allowedAccountIds: props.allowedAccountIds ? [...props.allowedAccountIds] : undefined,
           defaultTags: [{ tags: { Project: "zenml-hybrid", Purpose: "terraform-state", ManagedBy: "cdktf" } }],
         });
         providers.set(region, p);

@@ -42,8 +42,14 @@ export function awsProviderAndState(stack: TerraformStack, c: StackBase): AwsPro
   return provider;
 }
 
+/** Where a new network is created: the account (from the caller identity) and region of its stack. */
+export interface NetworkPlacement {
+  readonly accountId: string;
+  readonly region: string;
+}
+
 /** A new network from the resolved settings (AZs as configured, or the first `azCount` the region reports). */
-export function createNetwork(scope: Construct, name: string, n: ResolvedNetwork, kmsKeyArn: string): Network {
+export function createNetwork(scope: Construct, name: string, n: ResolvedNetwork, kmsKeyArn: string, placement: NetworkPlacement): Network {
   let azs = n.availabilityZones ? [...n.availabilityZones] : undefined;
   if (!azs) {
     const available = new DataAwsAvailabilityZones(scope, "azs", { state: "available" });
@@ -57,5 +63,6 @@ export function createNetwork(scope: Construct, name: string, n: ResolvedNetwork
     natGateways: n.natGateways,
     flowLogRetentionDays: n.flowLogRetentionDays,
     kmsKeyArn,
+    ...placement,
   });
 }

@@ -30,7 +30,7 @@ export class PlatformStack extends TerraformStack {
     awsProviderAndState(this, c);
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
-    this.network = createNetwork(this, c.name, c.network, kms.arn);
+    this.network = createNetwork(this, c.name, c.network, kms.arn, { accountId, region: c.region });
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId, description: "Shared VPC" });
   }
 }

@@ -59,7 +59,7 @@ export class ZenmlHybridStack extends TerraformStack {
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
-    const network = this.network(c, kms.arn, props.platformNetwork);
+    const network = this.network(c, kms.arn, accountId, props.platformNetwork);
     const sgs = new SecurityGroups(this, "security-groups", { name: c.name, vpcId: network.vpcId, appPort: c.service.containerPort });
 
     const db = new Database(this, "database", {
@@ -68,6 +68,8 @@ export class ZenmlHybridStack extends TerraformStack {
       securityGroupId: sgs.rds.id,
       kmsKeyArn: kms.arn,
       ...c.database,
+      accountId,
+      region: c.region,
     });
     // The guide's second-region backups; the secrets-store key is replicated there too, since a
     // restored database's ZenML secrets can only be read with it.
@@ -80,6 +82,7 @@ export class ZenmlHybridStack extends TerraformStack {
             sourceDbInstanceArn: db.instance.arn,
             retentionDays: c.database.backupRetentionDays,
             tags: stackTags(c),
+            allowedAccountIds: c.allowedAccountIds,
           })
         : undefined;
     const proSecret = new ProSecret(this, "pro-secret", {
@@ -238,11 +241,15 @@ export class ZenmlHybridStack extends TerraformStack {
       clusterName: service.cluster.name,
       serviceName: service.service.name,
       serviceArn: service.service.id,
+      accountId,
+      region: c.region,
+      alarmTopicArn: alarms.topic.arn,
     });
     if (c.database.restoreTesting) {
       new RestoreTesting(this, "restore-testing", {
         name: c.name,
         dbInstanceArn: db.instance.arn,
+        accountId,
         kmsKeyArn: kms.arn,
         retentionDays: c.database.backupRetentionDays,
         restoreTestingSchedule: c.database.restoreTestingSchedule,
@@ -274,12 +281,12 @@ export class ZenmlHybridStack extends TerraformStack {
   }
 
   /** The platform's network, an existing VPC, or a new one. */
-  private network(c: EnvironmentConfig, kmsKeyArn: string, platformNetwork?: NetworkRefs): NetworkRefs {
+  private network(c: EnvironmentConfig, kmsKeyArn: string, accountId: string, platformNetwork?: NetworkRefs): NetworkRefs {
     if (c.network.platform) {
       if (!platformNetwork) throw new Error(`${c.sourceFile}: network.platform '${c.network.platform}' was not passed to the stack`);
       return platformNetwork;
     }
     if (c.network.existingVpc) return new ExistingNetwork(this, "network", c.network.existingVpc);
-    return createNetwork(this, c.name, c.network, kmsKeyArn);
+    return createNetwork(this, c.name, c.network, kmsKeyArn, { accountId, region: c.region });
   }
 }

@@ -64,6 +64,11 @@ const ALARM_KEYS = [
   // modules/log-alerts.ts
   "control-plane-auth-failures",
   "db-connection-errors",
+  // modules/credential-rotation.ts (ROTATION_ALARM_KEYS)
+  "db-rotation-failed",
+  "db-rotation-timed-out",
+  "db-rotation-aborted",
+  "db-rotation-failed-invocations",
 ] as const;
 
 /** The OAuth2 client secret name when the file sets none: the guide's for the guide's name, else derived from `name`. */

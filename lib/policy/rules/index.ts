@@ -57,6 +57,7 @@ import { rule as iam_no_public_principal } from "./iam/iam-no-public-principal";
 import { rule as iam_no_service_wildcards } from "./iam/iam-no-service-wildcards";
 import { rule as iam_no_wildcard_resources } from "./iam/iam-no-wildcard-resources";
 import { rule as iam_trust_policy } from "./iam/iam-trust-policy";
+import { rule as iam_service_trust_source } from "./iam/iam-service-trust-source";
 import { rule as kms_explicit_policy } from "./kms/kms-explicit-policy";
 import { rule as kms_no_wildcard_policy } from "./kms/kms-no-wildcard-policy";
 import { rule as kms_rotation } from "./kms/kms-rotation";
@@ -133,6 +134,7 @@ export const ALL_RULES: readonly Rule[] = [
   iam_no_service_wildcards,
   iam_no_wildcard_resources,
   iam_trust_policy,
+  iam_service_trust_source,
   kms_explicit_policy,
   kms_no_wildcard_policy,
   kms_rotation,
