@@ -80,6 +80,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // The SDK's notice about its future Node.js requirement is not for the user of this command (the
+  // clients are pinned in package-lock.json); keep stderr for what must be acted on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env }).then(
     (code) => (process.exitCode = code),
     (e) => {

@@ -46,7 +46,8 @@ export function renderText(subject: string, checks: readonly CheckResult[], verb
   const failed = checks.filter((c) => c.status === "fail").length;
   const skipped = checks.filter((c) => c.status === "skip").length;
   const counts = [`${checks.length - failed - skipped} passed`, `${failed} failed`, ...(skipped ? [`${skipped} not checked`] : [])];
-  const lines = [`${subject}: ${failed ? "FAILED" : "ok"} (${counts.join(", ")})`];
+  const verdict = failed ? "FAILED" : skipped ? "no failures, incomplete" : "ok";
+  const lines = [`${subject}: ${verdict} (${counts.join(", ")})`];
   for (const c of checks) {
     lines.push(`${MARK[c.status]} ${c.title}${c.status === "skip" ? " (not checked)" : ""}`);
     if (c.status !== "pass" || verbose) for (const e of c.evidence) lines.push(`    ${e}`);

@@ -23,17 +23,17 @@ export interface PreflightOptions {
   readonly registryTimeoutMs?: number;
 }
 
-const DEPENDENT_TITLES: Record<string, string> = {
-  [IMAGE_CHECKS.port]: "The image exposes the container port",
+const dependentTitles = (port: number): Record<string, string> => ({
+  [IMAGE_CHECKS.port]: `The image exposes the container port ${port}`,
   [IMAGE_CHECKS.command]: "The server command listens on the container port",
   [IMAGE_CHECKS.user]: "The server runs as a non-root user",
   [IMAGE_CHECKS.mounts]: "No writable mount hides the image's HOME or a PATH entry",
   [IMAGE_CHECKS.version]: "The image's declared version matches its tag",
-};
+});
 
 /** The image checks that need the config, as "not checked" when it could not be read. */
-function notRead(reason: string): CheckResult[] {
-  return Object.entries(DEPENDENT_TITLES).map(([id, title]) => ({ id, title, status: "skip", evidence: [reason] }));
+function notRead(reason: string, port: number): CheckResult[] {
+  return Object.entries(dependentTitles(port)).map(([id, title]) => ({ id, title, status: "skip", evidence: [reason] }));
 }
 
 const REGISTRY_FIXES: Record<RegistryError["kind"], (ref: ImageRef) => string> = {
@@ -53,13 +53,13 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
   const title = `The image's configuration is readable from its registry (${server.platform.os}/${server.platform.architecture})`;
   if (server.image.includes("${")) {
     const reason = `the image reference is computed by Terraform (${server.image}): preflight reads only literal references`;
-    return [{ id, title, status: "skip", evidence: [reason] }, ...notRead(reason)];
+    return [{ id, title, status: "skip", evidence: [reason] }, ...notRead(reason, server.port)];
   }
   let ref: ImageRef;
   try {
     ref = parseImageRef(server.image);
   } catch (e) {
-    return [{ id, title, status: "fail", evidence: [(e as Error).message], fix: "correct zenml.image / zenml.version" }, ...notRead("the image reference is invalid")];
+    return [{ id, title, status: "fail", evidence: [(e as Error).message], fix: "correct zenml.image / zenml.version" }, ...notRead("the image reference is invalid", server.port)];
   }
   let credentials: { username: string; password: string } | undefined;
   const ecr = ecrRegistry(ref.registry);
@@ -68,11 +68,11 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
       credentials = await ecrCredentials(new ECRClient({ region: ecr.region }), ecr.accountId);
     } catch (e) {
       if (isMissingCredentials(e)) {
-        return [noCredentials(id, title, `reading ${ref.registry} needs ecr:GetAuthorizationToken`, opts.requireAws), ...notRead("the image configuration was not read")];
+        return [noCredentials(id, title, `reading ${ref.registry} needs ecr:GetAuthorizationToken`, opts.requireAws), ...notRead("the image configuration was not read", server.port)];
       }
       return [
         { id, title, status: "fail", evidence: [`ecr:GetAuthorizationToken (${ecr.region}) failed: ${errorText(e)}`], fix: "allow ecr:GetAuthorizationToken to these credentials" },
-        ...notRead("the image configuration was not read"),
+        ...notRead("the image configuration was not read", server.port),
       ];
     }
   }
@@ -86,7 +86,7 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
     evidence.push(`config ${got.configDigest} (digest verified)`);
   } catch (e) {
     if (!(e instanceof RegistryError)) throw e;
-    return [{ id, title, status: "fail", evidence: [...evidence, e.message], fix: REGISTRY_FIXES[e.kind](ref) }, ...notRead("the image configuration was not read")];
+    return [{ id, title, status: "fail", evidence: [...evidence, e.message], fix: REGISTRY_FIXES[e.kind](ref) }, ...notRead("the image configuration was not read", server.port)];
   }
   const built = `${config.os ?? "?"}/${config.architecture ?? "?"}`;
   const platformOk = (!config.os || config.os === server.platform.os) && (!config.architecture || config.architecture === server.platform.architecture);
