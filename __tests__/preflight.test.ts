@@ -111,12 +111,8 @@ describe("image checks against the task", () => {
   test("ZenML's OSS image on the stack's old layout: HOME /home/zenml mounted over hides the HOME and the PATH entry", () => {
     const r = checkMounts(server({ mounts: [{ containerPath: "/home/zenml", sourceVolume: "home-zenml" }, { containerPath: "/tmp", sourceVolume: "tmp" }] }), ossImage);
     expect(r.status).toBe("fail");
-    expect(r.evidence).toEqual(
-      expect.arrayContaining([
-        "volume home-zenml at /home/zenml hides the image's HOME /home/zenml",
-        "volume home-zenml at /home/zenml hides PATH entry /home/zenml/.local/bin",
-      ]),
-    );
+    expect(r.summary).toBe("volume home-zenml at /home/zenml hides the image's HOME /home/zenml; volume home-zenml at /home/zenml hides PATH entry /home/zenml/.local/bin");
+    expect(r.diagnoses?.[0].fix).toContain("/zenml/home");
     // HOME is not in the image's Env: it is an assumption, and the evidence says so.
     expect(r.evidence.join("\n")).toContain("assumed for user zenml (useradd -m; the image's Env has no HOME and its /etc/passwd is not read)");
   });
@@ -124,7 +120,7 @@ describe("image checks against the task", () => {
   test("a writable HOME elsewhere hides nothing; a parent of a PATH entry does", () => {
     expect(checkMounts(server({ mounts: [{ containerPath: "/zenml/home", sourceVolume: "zenml-home" }] }), ossImage).status).toBe("pass");
     const r = checkMounts(server({ mounts: [{ containerPath: "/opt", sourceVolume: "opt" }] }), ossImage);
-    expect(r.evidence[0]).toBe("volume opt at /opt hides PATH entry /opt/venv/bin");
+    expect(r.summary).toBe("volume opt at /opt hides PATH entry /opt/venv/bin");
   });
 
   test("HOME: exact from Env, assumed for a named user, unknown for a bare UID", () => {
@@ -137,20 +133,20 @@ describe("image checks against the task", () => {
     expect(checkPort(server({ port: 8080 }), ossImage).status).toBe("pass");
     const r = checkPort(server({ port: 8000 }), ossImage);
     expect(r.status).toBe("fail");
-    expect(r.evidence[0]).toBe("the image exposes 8080/tcp, not 8000/tcp");
-    expect(r.fix).toBe("set service.containerPort to 8080 (what the image exposes), or make the server listen on 8000 with service.command");
-    expect(checkPort(server(), { config: {} }).evidence[0]).toBe("the image exposes no port (no EXPOSE), not 8080/tcp");
+    expect(r.summary).toBe("the image exposes 8080/tcp, not 8000/tcp");
+    expect(r.diagnoses?.[0].fix).toBe("set service.containerPort to 8080 (what the image exposes), or make the server listen on 8000 with service.command");
+    expect(checkPort(server(), { config: {} }).summary).toBe("the image exposes no port (no EXPOSE), not 8080/tcp");
   });
 
   test("command: the image's CMD --port against the port; a service.command override; an entryPoint override drops the image's CMD", () => {
     expect(checkCommand(server({ port: 8080 }), ossImage).status).toBe("pass");
     const fromImage = checkCommand(server({ port: 8000 }), ossImage);
     expect(fromImage.status).toBe("fail");
-    expect(fromImage.fix).toContain("set service.containerPort to 8080 (the image's CMD)");
+    expect(fromImage.diagnoses?.[0].fix).toContain("set service.containerPort to 8080 (the image's CMD)");
     const override = checkCommand(server({ port: 8000, command: ["uvicorn", "app", "--port=9000"] }), ossImage);
     expect(override.status).toBe("fail");
-    expect(override.evidence).toContain("the command listens on 9000, the task sends traffic to 8000");
-    expect(override.fix).toBe("make the port in service.command equal service.containerPort (8000)");
+    expect(override.summary).toBe("the command listens on 9000, the task sends traffic to 8000");
+    expect(override.diagnoses?.[0].fix).toBe("make the port in service.command equal service.containerPort (8000)");
     expect(checkCommand(server({ port: 8000, command: ["uvicorn", "app", "--port", "8000"] }), ossImage).status).toBe("pass");
     // ECS/Docker: an entryPoint override without a command runs without the image's CMD.
     expect(checkCommand(server({ port: 8000, entryPoint: ["/start.sh"] }), ossImage)).toMatchObject({ status: "pass", evidence: expect.arrayContaining([expect.stringContaining('Cmd [] (image)')]) });
@@ -162,7 +158,7 @@ describe("image checks against the task", () => {
     expect(["", "0", "root", "0:0", "root:root", " 0 "].map(isRootUser)).toEqual([true, true, true, true, true, true]);
     expect(["1000", "zenml", "1000:0", "zenml:root"].map(isRootUser)).toEqual([false, false, false, false]);
     expect(checkUser(server(), ossImage).status).toBe("pass");
-    expect(checkUser(server({ user: "0" }), ossImage)).toMatchObject({ status: "fail", evidence: ['the task\'s user is "0" (root)'] });
+    expect(checkUser(server({ user: "0" }), ossImage)).toMatchObject({ status: "fail", summary: 'runs as root: the task\'s user is "0"' });
     expect(checkUser(server({ user: "1000" }), { config: { User: "root" } }).status).toBe("pass");
   });
 
@@ -171,7 +167,7 @@ describe("image checks against the task", () => {
     expect(checkVersion(ref, { config: { Labels: { "org.opencontainers.image.version": "0.84.3" } } }).status).toBe("pass");
     expect(checkVersion(ref, { config: { Env: ["ZENML_VERSION=v0.84.3"] } }).status).toBe("pass");
     const mismatch = checkVersion(ref, { config: { Labels: { "org.opencontainers.image.version": "0.85.0" } } });
-    expect(mismatch).toMatchObject({ status: "fail", evidence: expect.arrayContaining(["the image declares 0.85.0 but its tag is 0.84.3"]) });
+    expect(mismatch).toMatchObject({ status: "fail", summary: "the image declares 0.85.0 but its tag is 0.84.3" });
     expect(checkVersion(ref, ossImage).status).toBe("skip");
   });
 });
@@ -204,13 +200,13 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
     expect((await checkAccount(withAccounts([ACCOUNT]), new STSClient({}), false)).status).toBe("pass");
     const denied = await checkAccount(withAccounts(["210987654321"]), new STSClient({}), false);
-    expect(denied).toMatchObject({ status: "fail", evidence: [`caller account ${ACCOUNT} is not in allowedAccountIds [210987654321]: terraform refuses to plan`] });
-    expect((await checkAccount(withAccounts(undefined), new STSClient({}), false)).evidence).toContain("the stack allows any account (no allowedAccountIds)");
+    expect(denied).toMatchObject({ status: "fail", summary: `caller account ${ACCOUNT} is not in allowedAccountIds [210987654321]: terraform refuses to plan` });
+    expect((await checkAccount(withAccounts(undefined), new STSClient({}), false)).summary).toBe(`caller account ${ACCOUNT}; the stack allows any account (no allowedAccountIds)`);
     sts.on(GetCallerIdentityCommand).rejects(noCredentials());
     expect((await checkAccount(withAccounts([ACCOUNT]), new STSClient({}), false)).status).toBe("skip");
     expect((await checkAccount(withAccounts([ACCOUNT]), new STSClient({}), true)).status).toBe("fail");
     sts.on(GetCallerIdentityCommand).rejects(awsError("ExpiredToken", "The security token included in the request is expired"));
-    expect(await checkAccount(withAccounts([ACCOUNT]), new STSClient({}), false)).toMatchObject({ status: "fail", evidence: ["sts:GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired"] });
+    expect(await checkAccount(withAccounts([ACCOUNT]), new STSClient({}), false)).toMatchObject({ status: "fail", summary: "sts:GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired" });
   });
 
   test("secret created by the stack: not there yet passes with a note; a current value passes without showing it (canary)", async () => {
@@ -218,11 +214,11 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     sm.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
     const missing = await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false);
     expect(missing.status).toBe("pass");
-    expect(missing.evidence[0]).toContain("does not exist yet: this deploy creates it");
+    expect(missing.summary).toContain("does not exist yet: this deploy creates it");
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ["AWSCURRENT"] } });
     sm.on(GetSecretValueCommand).resolves({ SecretString: CANARY });
     const ok = await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false);
-    expect(ok).toMatchObject({ status: "pass", evidence: [`${stack.oauth2Secret.kind === "created" && stack.oauth2Secret.name} has a current value (not shown)`] });
+    expect(ok).toMatchObject({ status: "pass", summary: `${stack.oauth2Secret.kind === "created" && stack.oauth2Secret.name} has a current value (not shown)` });
     expect(JSON.stringify(ok)).not.toContain(CANARY);
     expect(sm.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: (stack.oauth2Secret as any).name });
   });
@@ -232,16 +228,16 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: {} });
     const none = await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false);
     expect(none.status).toBe("fail");
-    expect(none.fix).toMatch(/^aws secretsmanager put-secret-value --secret-id \S+ --secret-string "\$ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET"$/);
+    expect(none.diagnoses?.[0].fix).toMatch(/^aws secretsmanager put-secret-value --secret-id \S+ --secret-string "\$ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET"$/);
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ["AWSCURRENT"] } });
     sm.on(GetSecretValueCommand).resolves({ SecretString: "  " });
-    expect((await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).evidence[0]).toContain("current value is empty");
+    expect((await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).summary).toContain("current value is empty");
   });
 
   test("an existing secret by ARN must exist; no credentials is not checked", async () => {
     const stack = preflightStack("pf-arn");
     sm.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
-    expect(await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).toMatchObject({ status: "fail", evidence: [`the existing secret ${EXISTING_ARN} (zenml.oauth2ClientSecretArn) was not found`] });
+    expect(await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).toMatchObject({ status: "fail", summary: `the existing secret ${EXISTING_ARN} (zenml.oauth2ClientSecretArn) was not found` });
     sm.on(DescribeSecretCommand).rejects(noCredentials());
     expect((await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).status).toBe("skip");
     expect((await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, true)).status).toBe("fail");
@@ -253,7 +249,8 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     expect(set.status).toBe("pass");
     expect(JSON.stringify(set)).not.toContain(CANARY);
     const unset = await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false);
-    expect(unset).toMatchObject({ status: "fail", fix: "read -rs TF_VAR_zenml_oauth2_client_secret; export TF_VAR_zenml_oauth2_client_secret (CI: a masked secret), then deploy" });
+    expect(unset).toMatchObject({ status: "fail" });
+    expect(unset.diagnoses?.[0].fix).toBe("read -rs TF_VAR_zenml_oauth2_client_secret; export TF_VAR_zenml_oauth2_client_secret (CI: a masked secret), then deploy");
     expect(sm.calls()).toHaveLength(0);
   });
 
@@ -281,13 +278,13 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     expect(await (ecr.call(0).thisValue as ECRClient).config.region()).toBe("eu-central-1");
     expect(seen.map((s) => s.url)).toEqual([`https://${host}/v2/zenml-pro-server/manifests/${version}`, `https://${host}/v2/zenml-pro-server/blobs/${digest(config)}`]);
     expect(seen.every((s) => s.authorization?.startsWith("Basic "))).toBe(true);
-    const text = renderText("preflight", checks, true);
+    const text = renderText({ command: "preflight", subject: "dev", at: "", checks }, true);
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain(Buffer.from(`AWS:${CANARY}`).toString("base64"));
 
     ecr.on(GetAuthorizationTokenCommand).rejects(noCredentials());
     const without = await imageChecks(ecrStack, { requireAws: false, env: {}, fetch: fakeFetch });
-    expect(without[0]).toMatchObject({ status: "skip", evidence: [`no AWS credentials: reading ${host} needs ecr:GetAuthorizationToken`] });
+    expect(without[0]).toMatchObject({ status: "skip", summary: `no AWS credentials: reading ${host} needs ecr:GetAuthorizationToken` });
     expect((await imageChecks(ecrStack, { requireAws: true, env: {}, fetch: fakeFetch }))[0].status).toBe("fail");
   });
 });
@@ -340,7 +337,7 @@ describeRegistry("preflight against a loopback registry", () => {
   const run = async (image: string, ...args: string[]) => {
     let out = "";
     let err = "";
-    const code = await main(["--stack-json", stackFile(image.replace(/\W+/g, "_"), image), ...args], {
+    const code = await main(["dev", "--stack-json", stackFile(image.replace(/\W+/g, "_"), image), ...args], {
       out: (t) => (out += t),
       err: (t) => (err += t),
       env: {},
@@ -410,8 +407,9 @@ describeRegistry("preflight against a loopback registry", () => {
       "oauth2-secret": "skip",
     });
     expect(checkOf(r.json, "image-config").evidence.join("\n")).toMatch(/config sha256:[0-9a-f]{64} \(digest verified\)/);
+    expect(r.json).toMatchObject({ command: "preflight", subject: "dev", passed: true });
     expect(checkOf(r.json, "image-config").evidence[0]).toContain(`http://${registry.host}`);
-    expect(checkOf(r.json, "aws-account").evidence).toEqual(["no AWS credentials: sts:GetCallerIdentity"]);
+    expect(checkOf(r.json, "aws-account").summary).toBe("no AWS credentials: sts:GetCallerIdentity");
     expect(r.code).toBe(0);
   });
 
@@ -431,13 +429,12 @@ describeRegistry("preflight against a loopback registry", () => {
     const other = port === 8080 ? 8000 : 8080;
     const r = await run(`${registry.host}/zenml/wrong-port:${version}`);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`✗ The image exposes the container port ${port}`);
-    expect(r.out).toContain(`the image exposes ${other}/tcp, not ${port}/tcp`);
+    expect(r.out).toContain(`✗ Image port: the image exposes ${other}/tcp, not ${port}/tcp`);
     expect(r.out).toContain(`fix: set service.containerPort to ${other}`);
     // The image's CMD (no service.command override) listens on the other port too.
-    expect(r.out).toContain(`✗ The server command listens on the container port`);
-    expect(r.out).toContain(`the command listens on ${other}, the task sends traffic to ${port}`);
-    expect(r.out).toMatch(/✓ The server runs as a non-root user/);
+    expect(r.out).toContain(`✗ Server command: the command listens on ${other}, the task sends traffic to ${port}`);
+    expect(r.out).toContain("✓ Server user: zenml (the image's User)");
+    expect(r.out).toContain(`preflight dev: 2 of 8 checks failed (2 not checked)`);
   });
 
   test("an image that runs as root is named (exit 1)", async () => {
@@ -445,7 +442,7 @@ describeRegistry("preflight against a loopback registry", () => {
     expect(r.code).toBe(1);
     const failed = r.json.checks.filter((c: any) => c.status === "fail").map((c: any) => c.id);
     expect(failed).toEqual(["image-user"]);
-    expect(checkOf(r.json, "image-user").evidence).toEqual(["the image's User is empty, so the container runs as root"]);
+    expect(checkOf(r.json, "image-user").summary).toBe("runs as root: the image's User is empty");
   });
 
   test("a multi-platform index resolves to linux/amd64 (the arm64 entry is root on another port)", async () => {
@@ -459,15 +456,15 @@ describeRegistry("preflight against a loopback registry", () => {
     const r = await run(`${registry.host}/zenml/multi:arm-only`, "--format", "json");
     expect(r.code).toBe(1);
     expect(checkOf(r.json, "image-config").status).toBe("fail");
-    expect(checkOf(r.json, "image-config").evidence.join("\n")).toContain("without linux/amd64 (it offers linux/arm64)");
+    expect(checkOf(r.json, "image-config").summary).toContain("without linux/amd64 (it offers linux/arm64)");
     expect(checkOf(r.json, "image-port").status).toBe("skip");
   });
 
   test("a tag that is not in the registry fails with where to look", async () => {
     const r = await run(`${registry.host}/zenml/good:9.9.9`, "--format", "json");
     expect(r.code).toBe(1);
-    expect(checkOf(r.json, "image-config").evidence.join("\n")).toContain("404");
-    expect(checkOf(r.json, "image-config").fix).toContain("check zenml.version");
+    expect(checkOf(r.json, "image-config").summary).toContain("404");
+    expect(checkOf(r.json, "image-config").diagnoses[0].fix).toContain("check zenml.version");
   });
 
   describe("behind Bearer token auth (a proxy in front of the registry that answers 401 with a challenge)", () => {
@@ -516,7 +513,7 @@ describeRegistry("preflight against a loopback registry", () => {
       const r = await run(`${proxyHost}/zenml/good:${version}`, "--format", "json");
       tamper = false;
       expect(r.code).toBe(1);
-      expect(checkOf(r.json, "image-config").evidence.join("\n")).toContain("content does not match its digest");
+      expect(checkOf(r.json, "image-config").summary).toContain("content does not match its digest");
       expect(checkOf(r.json, "image-user").status).toBe("skip");
     });
   });

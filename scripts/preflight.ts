@@ -9,8 +9,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CHECK_FORMATS, CheckFormat, EXIT, InputError, exitCode, render } from "./common/checks";
-import { TfJson, parseArgs, projectRoot } from "./common/tf-json";
+import { parseOptions } from "./common/args";
+import { EXIT, FORMATS, Format, InputError, exitCode, render } from "./common/checks";
+import { TfJson, projectRoot } from "./common/tf-json";
 import { runPreflight } from "./preflight/run";
 import { readPreflightStack } from "./preflight/task";
 
@@ -19,7 +20,7 @@ const USAGE = `usage: npm run preflight -- <stack> [options]
 Checks what can be known before a deploy: the server image (read from its registry) against the task
 definition, the AWS account and the OAuth2 client secret.
 stack     stack name: reads \${CDKTF_OUTDIR:-cdktf.out}/stacks/<stack>/cdk.tf.json (npm run synth first)
-options   --stack-json FILE        read this cdk.tf.json instead
+options   --stack-json FILE        read this cdk.tf.json instead (a stack name given too names the report)
           --require-aws            checks that need AWS fail (instead of "not checked") without credentials
           --format text|json       report format (default text)
           --verbose                also print the evidence of passed checks
@@ -35,43 +36,31 @@ export interface Io {
 
 /** Runs the command; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  let format: CheckFormat = "text";
   try {
     if (argv.includes("-h") || argv.includes("--help")) {
       io.out(`${USAGE}\n`);
       return EXIT.ok;
     }
-    const { flags, positionals } = (() => {
-      try {
-        return parseArgs(argv, ["stack-json", "format"]);
-      } catch (e) {
-        throw new InputError((e as Error).message);
-      }
-    })();
-    for (const key of Object.keys(flags)) {
-      if (!["stack-json", "format", "require-aws", "verbose"].includes(key)) throw new InputError(`unknown option --${key}`);
-    }
-    if (flags.format !== undefined) {
-      if (!(CHECK_FORMATS as readonly string[]).includes(String(flags.format))) throw new InputError(`--format must be one of ${CHECK_FORMATS.join(", ")}, got "${flags.format}"`);
-      format = flags.format as CheckFormat;
-    }
-    if (positionals.length > 1) throw new InputError(`one stack at a time, got ${positionals.join(", ")}`);
-    const stackJson = typeof flags["stack-json"] === "string" ? flags["stack-json"] : undefined;
-    if (!stackJson && positionals.length === 0) throw new InputError("name a stack (npm run preflight -- dev) or pass --stack-json FILE");
+    const args = parseOptions(argv, { valued: ["stack-json", "format"], flags: ["require-aws", "verbose"], choices: { format: FORMATS } });
+    if (args.positionals.length > 1) throw new InputError(`one stack at a time, got ${args.positionals.join(", ")}`);
+    const stackJson = args.values["stack-json"];
+    const positional = args.positionals[0];
+    if (!stackJson && !positional) throw new InputError("name a stack (npm run preflight -- dev) or pass --stack-json FILE");
     const outdir = io.env.CDKTF_OUTDIR ?? path.join(projectRoot(), "cdktf.out");
-    const file = stackJson ?? path.join(outdir, "stacks", positionals[0], "cdk.tf.json");
-    if (!fs.existsSync(file)) throw new InputError(`${file}: no such file${stackJson ? "" : ` (is "${positionals[0]}" a stack? run npm run synth first)`}`);
+    const file = stackJson ?? path.join(outdir, "stacks", positional, "cdk.tf.json");
+    if (!fs.existsSync(file)) throw new InputError(`${file}: no such file${stackJson ? "" : ` (is "${positional}" a stack? run npm run synth first)`}`);
     let json: TfJson;
     try {
       json = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
       throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
     }
-    const name = positionals[0] ?? json["//"]?.metadata?.stackName ?? path.basename(path.dirname(file));
+    const name = positional ?? json["//"]?.metadata?.stackName ?? path.basename(path.dirname(file));
     const stack = readPreflightStack(name, file, json);
-    const checks = await runPreflight(stack, { requireAws: flags["require-aws"] === true, env: io.env, fetch: io.fetch });
-    io.out(render(format, `preflight ${name}`, checks, flags.verbose === true));
-    return exitCode(checks);
+    const checks = await runPreflight(stack, { requireAws: args.flags.has("require-aws"), env: io.env, fetch: io.fetch });
+    const report = { command: "preflight", subject: name, at: new Date().toISOString(), checks };
+    io.out(render(report, (args.values.format ?? "text") as Format, args.flags.has("verbose")));
+    return exitCode(report);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     io.err(`preflight: ${e.message}\n${e.message.startsWith("name a stack") ? `\n${USAGE}\n` : ""}`);

@@ -6,7 +6,8 @@
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { CheckResult } from "../common/checks";
+import { CheckResult, redact } from "../common/checks";
+import { result } from "./result";
 import { PreflightStack } from "./task";
 
 /** Whether an SDK error means "no credentials configured" (the SDK's credential chain found none). */
@@ -20,33 +21,32 @@ export const errorText = (e: unknown) => `${(e as Error).name ?? "Error"}: ${(e 
 
 /** A check that could not run for lack of AWS credentials: skip, or fail with --require-aws. */
 export function noCredentials(id: string, title: string, needs: string, requireAws: boolean): CheckResult {
-  const evidence = [`no AWS credentials: ${needs}`];
   return requireAws
-    ? { id, title, status: "fail", evidence: [...evidence, "--require-aws is set"], fix: "run with AWS credentials for the stack's account (AWS_PROFILE, SSO or an OIDC role)" }
-    : { id, title, status: "skip", evidence };
+    ? result(id, title, "fail", `no AWS credentials (${needs}) and --require-aws is set`, [], {
+        cause: "--require-aws makes an unchecked AWS check a failure",
+        fix: "run with AWS credentials for the stack's account (AWS_PROFILE, SSO or an OIDC role)",
+      })
+    : result(id, title, "skip", `no AWS credentials: ${needs}`);
 }
 
 /** The caller's account is in the provider's allowed_account_ids. */
 export async function checkAccount(stack: PreflightStack, sts: STSClient, requireAws: boolean): Promise<CheckResult> {
   const id = "aws-account";
-  const title = "The AWS credentials belong to an allowed account";
+  const title = "AWS account";
   let account: string | undefined;
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (e) {
     if (isMissingCredentials(e)) return noCredentials(id, title, "sts:GetCallerIdentity", requireAws);
-    return { id, title, status: "fail", evidence: [`sts:GetCallerIdentity failed: ${errorText(e)}`], fix: "check the AWS credentials (expired session, wrong profile)" };
+    return result(id, title, "fail", `sts:GetCallerIdentity failed: ${errorText(e)}`, [], { cause: "the credentials do not work", fix: "check the AWS credentials (expired session, wrong profile)" });
   }
   const allowed = stack.allowedAccountIds;
-  if (!allowed) return { id, title, status: "pass", evidence: [`caller account ${account}`, "the stack allows any account (no allowedAccountIds)"] };
-  if (account && allowed.includes(account)) return { id, title, status: "pass", evidence: [`caller account ${account} is in allowedAccountIds [${allowed.join(", ")}]`] };
-  return {
-    id,
-    title,
-    status: "fail",
-    evidence: [`caller account ${account ?? "(unknown)"} is not in allowedAccountIds [${allowed.join(", ")}]: terraform refuses to plan`],
+  if (!allowed) return result(id, title, "pass", `caller account ${account}; the stack allows any account (no allowedAccountIds)`);
+  if (account && allowed.includes(account)) return result(id, title, "pass", `caller account ${account} is in allowedAccountIds [${allowed.join(", ")}]`);
+  return result(id, title, "fail", `caller account ${account ?? "(unknown)"} is not in allowedAccountIds [${allowed.join(", ")}]: terraform refuses to plan`, [], {
+    cause: "terraform stops before planning (the provider's allowed_account_ids)",
     fix: `use credentials of account ${allowed.join(" or ")}, or add ${account} to allowedAccountIds in the environment file`,
-  };
+  });
 }
 
 /** The name of a Secrets Manager "not found" error. */
@@ -55,7 +55,7 @@ const NOT_FOUND = "ResourceNotFoundException";
 /**
  * The OAuth2 client secret will have a value when the server starts: the deploy-time variable is set,
  * or an existing secret has a current value. The value is read only to see that it is not empty, and
- * is never printed.
+ * never printed: every message is also passed through `redact` with the values seen.
  */
 export async function checkOAuth2Secret(
   stack: PreflightStack,
@@ -63,22 +63,33 @@ export async function checkOAuth2Secret(
   env: NodeJS.ProcessEnv,
   requireAws: boolean,
 ): Promise<CheckResult> {
+  const seen: string[] = [];
+  const r = await oauth2SecretResult(stack, sm, env, requireAws, seen);
+  const clean = (t: string) => redact(t, seen);
+  return {
+    ...r,
+    summary: clean(r.summary),
+    evidence: r.evidence.map(clean),
+    ...(r.diagnoses ? { diagnoses: r.diagnoses.map((d) => ({ ...d, cause: clean(d.cause), fix: clean(d.fix) })) } : {}),
+  };
+}
+
+async function oauth2SecretResult(stack: PreflightStack, sm: SecretsManagerClient, env: NodeJS.ProcessEnv, requireAws: boolean, seen: string[]): Promise<CheckResult> {
   const id = "oauth2-secret";
-  const title = "The OAuth2 client secret has a value";
+  const title = "OAuth2 client secret";
   const source = stack.oauth2Secret;
   if (source.kind === "unknown") {
-    return { id, title, status: "skip", evidence: [`the server container's ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET is ${source.valueFrom ? `computed (${source.valueFrom})` : "not set from a secret"}`] };
+    return result(id, title, "skip", `the server's ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET is ${source.valueFrom ? `computed (${source.valueFrom})` : "not set from a secret"}`);
   }
   if (source.kind === "variable") {
-    const value = env[`TF_VAR_${source.variable}`];
-    if (value && value.trim()) return { id, title, status: "pass", evidence: [`TF_VAR_${source.variable} is set; the deploy writes it to ${source.name} (write-only)`] };
-    return {
-      id,
-      title,
-      status: "fail",
-      evidence: [`the stack writes the secret ${source.name} from var.${source.variable}, but TF_VAR_${source.variable} is ${value === undefined ? "not set" : "empty"}`],
-      fix: `read -rs TF_VAR_${source.variable}; export TF_VAR_${source.variable} (CI: a masked secret), then deploy`,
-    };
+    const name = `TF_VAR_${source.variable}`;
+    const value = env[name];
+    if (value) seen.push(value);
+    if (value && value.trim()) return result(id, title, "pass", `${name} is set; the deploy writes it to ${source.name} (write-only)`);
+    return result(id, title, "fail", `the stack writes ${source.name} from var.${source.variable}, but ${name} is ${value === undefined ? "not set" : "empty"}`, [], {
+      cause: "terraform cannot deploy without the variable (nullable = false)",
+      fix: `read -rs ${name}; export ${name} (CI: a masked secret), then deploy`,
+    });
   }
   const secretId = source.kind === "existing" ? source.arn : source.name;
   let stages: Record<string, string[]> | undefined;
@@ -88,24 +99,33 @@ export async function checkOAuth2Secret(
     if (isMissingCredentials(e)) return noCredentials(id, title, "secretsmanager:DescribeSecret", requireAws);
     if ((e as Error).name === NOT_FOUND) {
       if (source.kind === "created") {
-        return { id, title, status: "pass", evidence: [`${secretId} does not exist yet: this deploy creates it; set its value afterwards (README, Deploy step 4) and npm run verify checks it`] };
+        return result(id, title, "pass", `${secretId} does not exist yet: this deploy creates it`, ["set its value after the deploy (README, Deploy step 4); npm run verify checks it"]);
       }
-      return { id, title, status: "fail", evidence: [`the existing secret ${secretId} (zenml.oauth2ClientSecretArn) was not found`], fix: "create the secret with the client secret from ZenML Pro, or correct zenml.oauth2ClientSecretArn" };
+      return result(id, title, "fail", `the existing secret ${secretId} (zenml.oauth2ClientSecretArn) was not found`, [], {
+        cause: "ECS cannot inject the secret: the tasks fail with ResourceInitializationError",
+        fix: "create the secret with the client secret from ZenML Pro, or correct zenml.oauth2ClientSecretArn",
+      });
     }
-    return { id, title, status: "fail", evidence: [`secretsmanager:DescribeSecret ${secretId}: ${errorText(e)}`], fix: "allow secretsmanager:DescribeSecret and GetSecretValue on the secret to the deploying role" };
+    return result(id, title, "fail", `secretsmanager:DescribeSecret ${secretId}: ${errorText(e)}`, [], {
+      cause: "the secret could not be inspected",
+      fix: "allow secretsmanager:DescribeSecret and GetSecretValue on the secret to the deploying role",
+    });
   }
   const current = Object.values(stages ?? {}).some((s) => s.includes("AWSCURRENT"));
-  const putValue = `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string "$ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET"`;
-  if (!current) return { id, title, status: "fail", evidence: [`${secretId} exists but has no current value (no AWSCURRENT version): the server cannot start`], fix: putValue };
+  const putValue = {
+    cause: "the server cannot authenticate to the ZenML control plane without the OAuth2 client secret",
+    fix: `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string "$ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET"` };
+  if (!current) return result(id, title, "fail", `${secretId} exists but has no current value (no AWSCURRENT version): the server cannot start`, [], putValue);
   try {
     const v = await sm.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (v.SecretString) seen.push(v.SecretString);
     const present = (v.SecretString !== undefined && v.SecretString.trim() !== "") || (v.SecretBinary !== undefined && v.SecretBinary.length > 0);
-    if (present) return { id, title, status: "pass", evidence: [`${secretId} has a current value (not shown)`] };
-    return { id, title, status: "fail", evidence: [`${secretId}'s current value is empty`], fix: putValue };
+    if (present) return result(id, title, "pass", `${secretId} has a current value (not shown)`);
+    return result(id, title, "fail", `${secretId}'s current value is empty`, [], putValue);
   } catch (e) {
-    if ((e as Error).name === NOT_FOUND) return { id, title, status: "fail", evidence: [`${secretId} exists but has no current value`], fix: putValue };
+    if ((e as Error).name === NOT_FOUND) return result(id, title, "fail", `${secretId} exists but has no current value`, [], putValue);
     // DescribeSecret showed an AWSCURRENT version; the value itself may be unreadable to this role (KMS, policy).
-    return { id, title, status: "pass", evidence: [`${secretId} has a current version (its value was not readable: ${(e as Error).name})`] };
+    return result(id, title, "pass", `${secretId} has a current version (its value was not readable: ${(e as Error).name})`);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { CheckResult } from "../common/checks";
 import { ImageConfig, ImageRef } from "../common/oci-registry";
+import { result } from "./result";
 import { ServerContainer } from "./task";
 
 /** Check ids and titles of the image checks, in report order. */
@@ -37,22 +38,24 @@ const q = (argv: readonly string[]) => JSON.stringify(argv);
 /** `ExposedPorts` contains the port the load balancer sends to. */
 export function checkPort(server: ServerContainer, config: ImageConfig): CheckResult {
   const exposed = exposedPorts(config);
-  const title = `The image exposes the container port ${server.port}`;
-  if (exposed.includes(`${server.port}/tcp`)) return { id: IMAGE_CHECKS.port, title, status: "pass", evidence: [`ExposedPorts: ${exposed.join(", ")}`] };
+  const title = "Image port";
+  if (exposed.includes(`${server.port}/tcp`)) return result(IMAGE_CHECKS.port, title, "pass", `exposes ${server.port}/tcp`, [`ExposedPorts: ${exposed.join(", ")}`]);
   const tcp = exposed.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]);
-  return {
-    id: IMAGE_CHECKS.port,
+  return result(
+    IMAGE_CHECKS.port,
     title,
-    status: "fail",
-    evidence: [
-      exposed.length ? `the image exposes ${exposed.join(", ")}, not ${server.port}/tcp` : `the image exposes no port (no EXPOSE), not ${server.port}/tcp`,
-      `the load balancer, health check and security groups use ${server.port} (service.containerPort)`,
-    ],
-    fix:
-      tcp.length === 1
-        ? `set service.containerPort to ${tcp[0]} (what the image exposes), or make the server listen on ${server.port} with service.command`
-        : `set service.containerPort to the port the server listens on${tcp.length ? ` (one of ${tcp.join(", ")})` : ""}`,
-  };
+    "fail",
+    exposed.length ? `the image exposes ${exposed.join(", ")}, not ${server.port}/tcp` : `the image exposes no port (no EXPOSE), not ${server.port}/tcp`,
+    [`the load balancer, health check and security groups use ${server.port} (service.containerPort)`],
+    {
+      cause: `the load balancer's health checks on ${server.port} reach nothing the image listens on: ECS replaces the tasks over and over`,
+      fix:
+        tcp.length === 1
+          ? `set service.containerPort to ${tcp[0]} (what the image exposes), or make the server listen on ${server.port} with service.command`
+          : `set service.containerPort to the port the server listens on${tcp.length ? ` (one of ${tcp.join(", ")})` : ""}`,
+      source: "zenml-io/zenml docker/base.Dockerfile (EXPOSE 8080; CMD uvicorn ... --port 8080)",
+    },
+  );
 }
 
 /** The ports an argv asks a server to listen on: `--port N`, `--port=N`, `--bind/-b host:N` (uvicorn, gunicorn). */
@@ -82,27 +85,34 @@ export function effectiveArgv(server: ServerContainer, config: ImageConfig): { e
 
 /** Entrypoint/Cmd and `service.command` agree with the container port. */
 export function checkCommand(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "The server command listens on the container port";
+  const title = "Server command";
   const { entrypoint, cmd, cmdFrom } = effectiveArgv(server, config);
   const argv = [...entrypoint, ...cmd];
   const evidence = [
     `Entrypoint ${q(entrypoint)}${server.entryPoint ? " (task entryPoint)" : " (image)"}, Cmd ${q(cmd)} (${cmdFrom === "task" ? "service.command" : "image"})`,
   ];
+  const source = "moby daemon/commit.go merge(): the image's Cmd applies only when the entry point is not overridden";
   if (argv.length === 0) {
-    return { id: IMAGE_CHECKS.command, title, status: "fail", evidence: [...evidence, "the image has neither Entrypoint nor Cmd and the task sets no command: nothing to run"], fix: "set service.command" };
+    return result(IMAGE_CHECKS.command, title, "fail", "the image has neither Entrypoint nor Cmd and the task sets no command: nothing to run", evidence, {
+      cause: "the container has no process to start",
+      fix: "set service.command",
+      source,
+    });
   }
   const ports = argvPorts(argv);
   const wrong = ports.filter((p) => p !== server.port);
   if (wrong.length === 0) {
-    evidence.push(ports.length ? `it listens on ${ports[0]}` : "the command names no port: the image's entrypoint decides (ExposedPorts is checked separately)");
-    return { id: IMAGE_CHECKS.command, title, status: "pass", evidence };
+    return result(IMAGE_CHECKS.command, title, "pass", ports.length ? `listens on ${ports[0]}` : "names no port: the image's entrypoint decides (the image port is checked separately)", evidence);
   }
-  evidence.push(`the command listens on ${wrong.join(", ")}, the task sends traffic to ${server.port}`);
   const fix =
     cmdFrom === "image"
       ? `set service.containerPort to ${wrong[0]} (the image's CMD), or set service.command with --port ${server.port}`
       : `make the port in service.command equal service.containerPort (${server.port})`;
-  return { id: IMAGE_CHECKS.command, title, status: "fail", evidence, fix };
+  return result(IMAGE_CHECKS.command, title, "fail", `the command listens on ${wrong.join(", ")}, the task sends traffic to ${server.port}`, evidence, {
+    cause: "the server listens where the load balancer does not send: health checks fail and the tasks are replaced",
+    fix,
+    source,
+  });
 }
 
 /** Whether a user spec runs as root: empty (the default), `0`, `root`, `0:…`, `root:…`. */
@@ -113,17 +123,15 @@ export function isRootUser(user: string | undefined): boolean {
 
 /** The server does not run as root. */
 export function checkUser(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "The server runs as a non-root user";
+  const title = "Server user";
   const user = server.user ?? config.config?.User ?? "";
   const from = server.user !== undefined ? "the task's user" : "the image's User";
-  if (!isRootUser(user)) return { id: IMAGE_CHECKS.user, title, status: "pass", evidence: [`${from}: ${user}`] };
-  return {
-    id: IMAGE_CHECKS.user,
-    title,
-    status: "fail",
-    evidence: [`${from} is ${user === "" ? "empty, so the container runs as root" : `"${user}" (root)`}`],
-    fix: "use an image whose USER is non-root (ZenML's server image runs as zenml, UID 1000: docker/base.Dockerfile)",
-  };
+  if (!isRootUser(user)) return result(IMAGE_CHECKS.user, title, "pass", `${user} (${from})`);
+  return result(IMAGE_CHECKS.user, title, "fail", `runs as root: ${from} is ${user === "" ? "empty" : `"${user}"`}`, [], {
+    cause: "the server would run with root privileges in the task",
+    fix: "use an image whose USER is non-root (ZenML's server image runs as zenml, UID 1000)",
+    source: "zenml-io/zenml docker/base.Dockerfile (USER $USERNAME)",
+  });
 }
 
 /** Whether a mount at `mount` hides `path` (the same directory or one of its parents). */
@@ -150,27 +158,28 @@ export function imageHome(config: ImageConfig, user: string): { home?: string; h
 
 /** No writable mount hides the image's HOME or a PATH entry. */
 export function checkMounts(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "No writable mount hides the image's HOME or a PATH entry";
+  const title = "Mounts over HOME and PATH";
   const user = server.user ?? config.config?.User ?? "";
   const { home, how } = imageHome(config, user);
   const pathValue = server.environment.PATH ?? envOf(config).PATH ?? "";
   const pathFrom = server.environment.PATH !== undefined ? "the task's PATH" : "the image's PATH";
   const entries = pathValue.split(":").filter(Boolean);
-  const evidence = [home ? `HOME ${home}: ${how}` : `HOME unknown: ${how}`, `${pathFrom}: ${pathValue || "(none)"}`];
+  const evidence = [
+    home ? `HOME ${home}: ${how}` : `HOME unknown: ${how}`,
+    `${pathFrom}: ${pathValue || "(none)"}`,
+    `writable mounts: ${server.mounts.map((m) => m.containerPath).join(", ") || "none"}`,
+  ];
   const problems: string[] = [];
   for (const m of server.mounts) {
     if (home && hides(m.containerPath, home)) problems.push(`volume ${m.sourceVolume} at ${m.containerPath} hides the image's HOME ${home}`);
     for (const e of entries) if (hides(m.containerPath, e)) problems.push(`volume ${m.sourceVolume} at ${m.containerPath} hides PATH entry ${e}`);
   }
-  evidence.push(`writable mounts: ${server.mounts.map((m) => m.containerPath).join(", ") || "none"}`);
-  if (problems.length === 0) return { id: IMAGE_CHECKS.mounts, title, status: "pass", evidence };
-  return {
-    id: IMAGE_CHECKS.mounts,
-    title,
-    status: "fail",
-    evidence: [...problems, ...evidence],
+  if (problems.length === 0) return result(IMAGE_CHECKS.mounts, title, "pass", `no writable mount hides ${home ? `HOME ${home} or ` : ""}a PATH entry`, evidence);
+  return result(IMAGE_CHECKS.mounts, title, "fail", problems.join("; "), evidence, {
+    cause: "the empty volume hides what the image keeps there (programs on PATH, files in HOME) from the server",
     fix: "mount the writable HOME elsewhere (e.g. /zenml/home, with HOME pointing there) so the image keeps its own files",
-  };
+    source: "zenml-io/zenml docker/base.Dockerfile (useradd -m; ENV PATH=...:/home/$USERNAME/.local/bin:...)",
+  });
 }
 
 /** Labels and Env that declare a version, in order of preference. */
@@ -183,27 +192,20 @@ export const VERSION_SOURCES = [
 
 /** The version the image declares, compared with its tag. */
 export function checkVersion(ref: ImageRef, config: ImageConfig): CheckResult {
-  const title = "The image's declared version matches its tag";
+  const title = "Image version";
   const labels = config.config?.Labels ?? {};
   const env = envOf(config);
   const found = VERSION_SOURCES.map((s) => ({ ...s, value: s.kind === "label" ? labels[s.key] : env[s.key] })).find((s) => s.value);
   const tag = ref.tag ?? (ref.digest ? undefined : "latest");
   const norm = (v: string) => v.trim().replace(/^v/i, "");
+  const tagText = tag ? `tag ${tag}` : `digest ${ref.digest}`;
   if (!found) {
-    return {
-      id: IMAGE_CHECKS.version,
-      title,
-      status: "skip",
-      evidence: [`the image declares no version (${VERSION_SOURCES.map((s) => s.key).join(", ")}); tag ${tag ?? ref.digest}`],
-    };
+    return result(IMAGE_CHECKS.version, title, "skip", `the image declares no version; ${tagText}`, [`looked for ${VERSION_SOURCES.map((s) => `${s.kind} ${s.key}`).join(", ")}`]);
   }
-  const evidence = [`${found.kind} ${found.key}=${found.value}`, `tag ${tag ?? `(digest ${ref.digest})`}`];
-  if (!tag || norm(found.value!) === norm(tag)) return { id: IMAGE_CHECKS.version, title, status: "pass", evidence };
-  return {
-    id: IMAGE_CHECKS.version,
-    title,
-    status: "fail",
-    evidence: [`the image declares ${found.value!} but its tag is ${tag}`, ...evidence],
+  const declared = `${found.kind} ${found.key}=${found.value}`;
+  if (!tag || norm(found.value!) === norm(tag)) return result(IMAGE_CHECKS.version, title, "pass", `declares ${found.value} (${found.kind} ${found.key}), ${tagText}`, [declared]);
+  return result(IMAGE_CHECKS.version, title, "fail", `the image declares ${found.value} but its tag is ${tag}`, [declared], {
+    cause: "zenml.version does not describe the image, and the settings that depend on the release (ZENML_STORE_SSL, log levels) may not fit it",
     fix: `set zenml.version to the release the image contains (${norm(found.value!)}), or use the image tag that contains ${norm(tag)}`,
-  };
+  });
 }

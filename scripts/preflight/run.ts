@@ -9,6 +9,7 @@ import { CheckResult } from "../common/checks";
 import { ImageConfig, ImageRef, RegistryError, ecrRegistry, fetchImageConfig, parseImageRef, registryBaseUrl } from "../common/oci-registry";
 import { checkAccount, checkOAuth2Secret, ecrCredentials, errorText, isMissingCredentials, noCredentials } from "./aws-checks";
 import { IMAGE_CHECKS, checkCommand, checkMounts, checkPort, checkUser, checkVersion } from "./image-checks";
+import { result } from "./result";
 import { PreflightStack } from "./task";
 
 /** Options of {@link runPreflight}. */
@@ -23,18 +24,26 @@ export interface PreflightOptions {
   readonly registryTimeoutMs?: number;
 }
 
-const dependentTitles = (port: number): Record<string, string> => ({
-  [IMAGE_CHECKS.port]: `The image exposes the container port ${port}`,
-  [IMAGE_CHECKS.command]: "The server command listens on the container port",
-  [IMAGE_CHECKS.user]: "The server runs as a non-root user",
-  [IMAGE_CHECKS.mounts]: "No writable mount hides the image's HOME or a PATH entry",
-  [IMAGE_CHECKS.version]: "The image's declared version matches its tag",
-});
+const DEPENDENT_TITLES: Record<string, string> = {
+  [IMAGE_CHECKS.port]: "Image port",
+  [IMAGE_CHECKS.command]: "Server command",
+  [IMAGE_CHECKS.user]: "Server user",
+  [IMAGE_CHECKS.mounts]: "Mounts over HOME and PATH",
+  [IMAGE_CHECKS.version]: "Image version",
+};
 
 /** The image checks that need the config, as "not checked" when it could not be read. */
-function notRead(reason: string, port: number): CheckResult[] {
-  return Object.entries(dependentTitles(port)).map(([id, title]) => ({ id, title, status: "skip", evidence: [reason] }));
+function notRead(reason: string): CheckResult[] {
+  return Object.entries(DEPENDENT_TITLES).map(([id, title]) => result(id, title, "skip", reason));
 }
+
+/** What a registry failure means for the deploy. */
+const REGISTRY_CAUSES: Record<RegistryError["kind"], string> = {
+  unauthorized: "ECS cannot pull the image with these rights (CannotPullContainerError)",
+  "not-found": "ECS cannot pull the image (CannotPullContainerError)",
+  unreachable: "the registry could not be reached, so nothing about the image is known",
+  protocol: "the image could not be read, so nothing about it is known",
+};
 
 const REGISTRY_FIXES: Record<RegistryError["kind"], (ref: ImageRef) => string> = {
   unauthorized: (ref) =>
@@ -50,16 +59,17 @@ const REGISTRY_FIXES: Record<RegistryError["kind"], (ref: ImageRef) => string> =
 export async function imageChecks(stack: PreflightStack, opts: PreflightOptions): Promise<CheckResult[]> {
   const server = stack.server;
   const id = IMAGE_CHECKS.config;
-  const title = `The image's configuration is readable from its registry (${server.platform.os}/${server.platform.architecture})`;
+  const title = "Image configuration";
+  const notReadYet = notRead("the image configuration was not read");
   if (server.image.includes("${")) {
     const reason = `the image reference is computed by Terraform (${server.image}): preflight reads only literal references`;
-    return [{ id, title, status: "skip", evidence: [reason] }, ...notRead(reason, server.port)];
+    return [result(id, title, "skip", reason), ...notRead(reason)];
   }
   let ref: ImageRef;
   try {
     ref = parseImageRef(server.image);
   } catch (e) {
-    return [{ id, title, status: "fail", evidence: [(e as Error).message], fix: "correct zenml.image / zenml.version" }, ...notRead("the image reference is invalid", server.port)];
+    return [result(id, title, "fail", (e as Error).message, [], { cause: "ECS cannot pull an invalid reference", fix: "correct zenml.image / zenml.version" }), ...notRead("the image reference is invalid")];
   }
   let credentials: { username: string; password: string } | undefined;
   const ecr = ecrRegistry(ref.registry);
@@ -67,38 +77,36 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
     try {
       credentials = await ecrCredentials(new ECRClient({ region: ecr.region }), ecr.accountId);
     } catch (e) {
-      if (isMissingCredentials(e)) {
-        return [noCredentials(id, title, `reading ${ref.registry} needs ecr:GetAuthorizationToken`, opts.requireAws), ...notRead("the image configuration was not read", server.port)];
-      }
+      if (isMissingCredentials(e)) return [noCredentials(id, title, `reading ${ref.registry} needs ecr:GetAuthorizationToken`, opts.requireAws), ...notReadYet];
       return [
-        { id, title, status: "fail", evidence: [`ecr:GetAuthorizationToken (${ecr.region}) failed: ${errorText(e)}`], fix: "allow ecr:GetAuthorizationToken to these credentials" },
-        ...notRead("the image configuration was not read", server.port),
+        result(id, title, "fail", `ecr:GetAuthorizationToken (${ecr.region}) failed: ${errorText(e)}`, [], {
+          cause: "the ECR image could not be read",
+          fix: "allow ecr:GetAuthorizationToken to these credentials",
+        }),
+        ...notReadYet,
       ];
     }
   }
-  let config: ImageConfig;
+  const platform = `${server.platform.os}/${server.platform.architecture}`;
   const evidence: string[] = [`${server.image} from ${registryBaseUrl(ref.registry)}${ecr ? " (ECR token)" : ""}`];
+  let config: ImageConfig;
   try {
     const got = await fetchImageConfig(ref, { platform: server.platform, credentials, fetch: opts.fetch, timeoutMs: opts.registryTimeoutMs });
     config = got.config;
-    if (got.indexDigest) evidence.push(`index ${got.indexDigest} → ${server.platform.os}/${server.platform.architecture} manifest ${got.manifestDigest}`);
-    else evidence.push(`manifest ${got.manifestDigest}`);
+    evidence.push(got.indexDigest ? `index ${got.indexDigest} → ${platform} manifest ${got.manifestDigest}` : `manifest ${got.manifestDigest}`);
     evidence.push(`config ${got.configDigest} (digest verified)`);
   } catch (e) {
     if (!(e instanceof RegistryError)) throw e;
-    return [{ id, title, status: "fail", evidence: [...evidence, e.message], fix: REGISTRY_FIXES[e.kind](ref) }, ...notRead("the image configuration was not read", server.port)];
+    return [result(id, title, "fail", e.message, evidence, { cause: REGISTRY_CAUSES[e.kind], fix: REGISTRY_FIXES[e.kind](ref) }), ...notReadYet];
   }
   const built = `${config.os ?? "?"}/${config.architecture ?? "?"}`;
   const platformOk = (!config.os || config.os === server.platform.os) && (!config.architecture || config.architecture === server.platform.architecture);
-  const first: CheckResult = platformOk
-    ? { id, title, status: "pass", evidence: [...evidence, `built for ${built}`] }
-    : {
-        id,
-        title,
-        status: "fail",
-        evidence: [...evidence, `the image is built for ${built}, the task runs ${server.platform.os}/${server.platform.architecture}`],
-        fix: "use an image (or a multi-platform index) for the task's platform",
-      };
+  const first = platformOk
+    ? result(id, title, "pass", `read ${server.image} (${built}, digests verified)`, evidence)
+    : result(id, title, "fail", `the image is built for ${built}, the task runs ${platform}`, evidence, {
+          cause: "the task fails with exec format error",
+          fix: "use an image (or a multi-platform index) for the task's platform",
+        });
   return [first, checkPort(server, config), checkCommand(server, config), checkUser(server, config), checkMounts(server, config), checkVersion(ref, config)];
 }
 
