@@ -107,6 +107,20 @@ describe("image references and registries", () => {
   });
 });
 
+test("an unreachable registry fails the image check with the address and the cause; the other image checks are not checked", async () => {
+  const closed = await new Promise<number>((resolve) => {
+    const srv = http.createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as any).port;
+      srv.close(() => resolve(port));
+    });
+  });
+  const stack = preflightStack("dev");
+  const checks = await imageChecks({ ...stack, server: { ...stack.server, image: `127.0.0.1:${closed}/zenml/server:1.0` } }, { requireAws: false, env: {} });
+  expect(checks[0]).toMatchObject({ id: "image-config", status: "fail", summary: `http://127.0.0.1:${closed}/v2/zenml/server/manifests/1.0: ECONNREFUSED` });
+  expect(checks[0].diagnoses?.[0].fix).toContain(`http://127.0.0.1:${closed} cannot be reached from here`);
+  expect(checks.slice(1).map((c) => c.status)).toEqual(["skip", "skip", "skip", "skip", "skip"]);
+});
+
 describe("image checks against the task", () => {
   test("ZenML's OSS image on the stack's old layout: HOME /home/zenml mounted over hides the HOME and the PATH entry", () => {
     const r = checkMounts(server({ mounts: [{ containerPath: "/home/zenml", sourceVolume: "home-zenml" }, { containerPath: "/tmp", sourceVolume: "tmp" }] }), ossImage);
