@@ -246,6 +246,10 @@ describe("AWS checks (aws-sdk-client-mock)", () => {
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ["AWSCURRENT"] } });
     sm.on(GetSecretValueCommand).resolves({ SecretString: "  " });
     expect((await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false)).summary).toContain("current value is empty");
+    sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ["AWSCURRENT"] }, DeletedDate: new Date("2026-12-01T00:00:00Z") });
+    const deleted = await checkOAuth2Secret(stack, new SecretsManagerClient({}), {}, false);
+    expect(deleted).toMatchObject({ status: "fail", summary: `${(stack.oauth2Secret as any).name} is scheduled for deletion (since 2026-12-01T00:00:00.000Z)` });
+    expect(deleted.diagnoses?.[0].fix).toBe(`aws secretsmanager restore-secret --secret-id ${(stack.oauth2Secret as any).name}`);
   });
 
   test("an existing secret by ARN must exist; no credentials is not checked", async () => {

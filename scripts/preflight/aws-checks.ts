@@ -93,8 +93,11 @@ async function oauth2SecretResult(stack: PreflightStack, sm: SecretsManagerClien
   }
   const secretId = source.kind === "existing" ? source.arn : source.name;
   let stages: Record<string, string[]> | undefined;
+  let deleted: Date | undefined;
   try {
-    stages = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages;
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+    stages = described.VersionIdsToStages;
+    deleted = described.DeletedDate;
   } catch (e) {
     if (isMissingCredentials(e)) return noCredentials(id, title, "secretsmanager:DescribeSecret", requireAws);
     if ((e as Error).name === NOT_FOUND) {
@@ -109,6 +112,12 @@ async function oauth2SecretResult(stack: PreflightStack, sm: SecretsManagerClien
     return result(id, title, "fail", `secretsmanager:DescribeSecret ${secretId}: ${errorText(e)}`, [], {
       cause: "the secret could not be inspected",
       fix: "allow secretsmanager:DescribeSecret and GetSecretValue on the secret to the deploying role",
+    });
+  }
+  if (deleted) {
+    return result(id, title, "fail", `${secretId} is scheduled for deletion (since ${deleted.toISOString()})`, [], {
+      cause: "the server cannot read a deleted secret, and Terraform cannot create a secret of the same name until it is gone",
+      fix: `aws secretsmanager restore-secret --secret-id ${secretId}`,
     });
   }
   const current = Object.values(stages ?? {}).some((s) => s.includes("AWSCURRENT"));
