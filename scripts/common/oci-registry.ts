@@ -149,9 +149,10 @@ export interface FetchImageOptions {
   readonly credentials?: { readonly username: string; readonly password: string };
   /** fetch implementation (tests). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** Timeout per request (ms). @default 20000 */
-  readonly timeoutMs?: number;
 }
+
+/** Timeout of each registry request (ms). */
+const REQUEST_TIMEOUT_MS = 20000;
 
 const sha256 = (body: Buffer) => `sha256:${createHash("sha256").update(body).digest("hex")}`;
 
@@ -167,14 +168,12 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 class Session {
   private authorization?: string;
   private readonly fetchImpl: typeof fetch;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly ref: ImageRef,
     private readonly opts: FetchImageOptions,
   ) {
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
-    this.timeoutMs = opts.timeoutMs ?? 20000;
     if (opts.credentials && ecrRegistry(ref.registry)) this.authorization = this.basic();
   }
 
@@ -185,7 +184,7 @@ class Session {
 
   private async send(url: string, headers: Record<string, string>): Promise<Response> {
     try {
-      return await this.fetchImpl(url, { headers, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs) });
+      return await this.fetchImpl(url, { headers, redirect: "manual", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new RegistryError("unreachable", `${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);

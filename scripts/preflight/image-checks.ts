@@ -18,6 +18,16 @@ export const IMAGE_CHECKS = {
   version: "image-version",
 } as const;
 
+/** Titles of the image checks, by id. */
+export const IMAGE_CHECK_TITLES: Record<(typeof IMAGE_CHECKS)[keyof typeof IMAGE_CHECKS], string> = {
+  "image-config": "Image configuration",
+  "image-port": "Image port",
+  "image-command": "Server command",
+  "image-user": "Server user",
+  "image-mounts": "Mounts over HOME and PATH",
+  "image-version": "Image version",
+};
+
 /** `KEY=value` entries of the config's Env as a record. */
 export function envOf(config: ImageConfig): Record<string, string> {
   const out: Record<string, string> = {};
@@ -38,7 +48,7 @@ const q = (argv: readonly string[]) => JSON.stringify(argv);
 /** `ExposedPorts` contains the port the load balancer sends to. */
 export function checkPort(server: ServerContainer, config: ImageConfig): CheckResult {
   const exposed = exposedPorts(config);
-  const title = "Image port";
+  const title = IMAGE_CHECK_TITLES[IMAGE_CHECKS.port];
   if (exposed.includes(`${server.port}/tcp`)) return result(IMAGE_CHECKS.port, title, "pass", `exposes ${server.port}/tcp`, [`ExposedPorts: ${exposed.join(", ")}`]);
   const tcp = exposed.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]);
   return result(
@@ -85,7 +95,7 @@ export function effectiveArgv(server: ServerContainer, config: ImageConfig): { e
 
 /** Entrypoint/Cmd and `service.command` agree with the container port. */
 export function checkCommand(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "Server command";
+  const title = IMAGE_CHECK_TITLES[IMAGE_CHECKS.command];
   const { entrypoint, cmd, cmdFrom } = effectiveArgv(server, config);
   const argv = [...entrypoint, ...cmd];
   const evidence = [
@@ -123,7 +133,7 @@ export function isRootUser(user: string | undefined): boolean {
 
 /** The server does not run as root. */
 export function checkUser(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "Server user";
+  const title = IMAGE_CHECK_TITLES[IMAGE_CHECKS.user];
   const user = server.user ?? config.config?.User ?? "";
   const from = server.user !== undefined ? "the task's user" : "the image's User";
   if (!isRootUser(user)) return result(IMAGE_CHECKS.user, title, "pass", `${user} (${from})`);
@@ -158,7 +168,7 @@ export function imageHome(config: ImageConfig, user: string): { home?: string; h
 
 /** No writable mount hides the image's HOME or a PATH entry. */
 export function checkMounts(server: ServerContainer, config: ImageConfig): CheckResult {
-  const title = "Mounts over HOME and PATH";
+  const title = IMAGE_CHECK_TITLES[IMAGE_CHECKS.mounts];
   const user = server.user ?? config.config?.User ?? "";
   const { home, how } = imageHome(config, user);
   const pathValue = server.environment.PATH ?? envOf(config).PATH ?? "";
@@ -192,7 +202,7 @@ export const VERSION_SOURCES = [
 
 /** The version the image declares, compared with its tag. */
 export function checkVersion(ref: ImageRef, config: ImageConfig): CheckResult {
-  const title = "Image version";
+  const title = IMAGE_CHECK_TITLES[IMAGE_CHECKS.version];
   const labels = config.config?.Labels ?? {};
   const env = envOf(config);
   const found = VERSION_SOURCES.map((s) => ({ ...s, value: s.kind === "label" ? labels[s.key] : env[s.key] })).find((s) => s.value);

@@ -8,7 +8,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { CheckResult } from "../common/checks";
 import { ImageConfig, ImageRef, RegistryError, ecrRegistry, fetchImageConfig, parseImageRef, registryBaseUrl } from "../common/oci-registry";
 import { checkAccount, checkOAuth2Secret, ecrCredentials, errorText, isMissingCredentials, noCredentials } from "./aws-checks";
-import { IMAGE_CHECKS, checkCommand, checkMounts, checkPort, checkUser, checkVersion } from "./image-checks";
+import { IMAGE_CHECKS, IMAGE_CHECK_TITLES, checkCommand, checkMounts, checkPort, checkUser, checkVersion } from "./image-checks";
 import { result } from "./result";
 import { PreflightStack } from "./task";
 
@@ -20,21 +20,13 @@ export interface PreflightOptions {
   readonly env: NodeJS.ProcessEnv;
   /** fetch for registry requests (tests). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** Timeout per registry request (ms). @default 20000 */
-  readonly registryTimeoutMs?: number;
 }
-
-const DEPENDENT_TITLES: Record<string, string> = {
-  [IMAGE_CHECKS.port]: "Image port",
-  [IMAGE_CHECKS.command]: "Server command",
-  [IMAGE_CHECKS.user]: "Server user",
-  [IMAGE_CHECKS.mounts]: "Mounts over HOME and PATH",
-  [IMAGE_CHECKS.version]: "Image version",
-};
 
 /** The image checks that need the config, as "not checked" when it could not be read. */
 function notRead(reason: string): CheckResult[] {
-  return Object.entries(DEPENDENT_TITLES).map(([id, title]) => result(id, title, "skip", reason));
+  return Object.values(IMAGE_CHECKS)
+    .filter((id) => id !== IMAGE_CHECKS.config)
+    .map((id) => result(id, IMAGE_CHECK_TITLES[id], "skip", reason));
 }
 
 /** What a registry failure means for the deploy. */
@@ -59,7 +51,7 @@ const REGISTRY_FIXES: Record<RegistryError["kind"], (ref: ImageRef) => string> =
 export async function imageChecks(stack: PreflightStack, opts: PreflightOptions): Promise<CheckResult[]> {
   const server = stack.server;
   const id = IMAGE_CHECKS.config;
-  const title = "Image configuration";
+  const title = IMAGE_CHECK_TITLES[id];
   const notReadYet = notRead("the image configuration was not read");
   if (server.image.includes("${")) {
     const reason = `the image reference is computed by Terraform (${server.image}): preflight reads only literal references`;
@@ -91,7 +83,7 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
   const evidence: string[] = [`${server.image} from ${registryBaseUrl(ref.registry)}${ecr ? " (ECR token)" : ""}`];
   let config: ImageConfig;
   try {
-    const got = await fetchImageConfig(ref, { platform: server.platform, credentials, fetch: opts.fetch, timeoutMs: opts.registryTimeoutMs });
+    const got = await fetchImageConfig(ref, { platform: server.platform, credentials, fetch: opts.fetch });
     config = got.config;
     evidence.push(got.indexDigest ? `index ${got.indexDigest} → ${platform} manifest ${got.manifestDigest}` : `manifest ${got.manifestDigest}`);
     evidence.push(`config ${got.configDigest} (digest verified)`);
