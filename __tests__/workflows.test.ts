@@ -136,3 +136,51 @@ test("deploy.yml: on push to main, checks first, then dev → prod one at a time
   expect(deploy.steps.find((s: any) => s.uses?.startsWith("aws-actions/configure-aws-credentials")).with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
   expect(runs(wf)).toContain("npm run deploy -- ${{ matrix.stack }} --auto-approve");
 });
+
+test("deploy.yml: each stack runs preflight → deploy → verify --wait 15m, and the job summary gets their reports even on failure", () => {
+  const deploy = workflows["deploy.yml"].jobs.deploy;
+  const stepList: any[] = deploy.steps;
+  const index = (pred: (s: any) => boolean, what: string) => {
+    const i = stepList.findIndex(pred);
+    if (i < 0) throw new Error(`deploy job has no ${what} step`);
+    return i;
+  };
+  const credentials = index((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"), "AWS credentials");
+  const synth = index((s) => s.run === "npm run synth", "synth");
+  const preflight = index((s) => /^npm run --silent preflight -- \$\{\{ matrix\.stack \}\} /.test(s.run ?? ""), "preflight");
+  const apply = index((s) => s.run === "npm run deploy -- ${{ matrix.stack }} --auto-approve", "deploy");
+  const verify = index((s) => /^npm run --silent verify -- \$\{\{ matrix\.stack \}\} --wait 15m /.test(s.run ?? ""), "verify");
+  const summary = index((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ""), "job summary");
+  expect([credentials < synth, synth < preflight, preflight < apply, apply < verify, verify < summary]).toEqual([true, true, true, true, true]);
+
+  // With credentials in the job, a check that cannot reach AWS is a failure, not "not checked".
+  expect(stepList[preflight].run).toContain("--require-aws");
+  // Each report is kept for the summary; bash -o pipefail (shell: bash) keeps the command's exit code
+  // through tee, and nothing swallows a failure.
+  const reports = [preflight, verify].map((i) => {
+    const step = stepList[i];
+    expect(step.shell).toBe("bash");
+    expect(step["continue-on-error"]).toBeUndefined();
+    expect(step.run).not.toMatch(/\|\|\s*true/);
+    const m = /\| tee "(\$RUNNER_TEMP\/[\w.]+)"$/.exec(step.run);
+    expect(m).not.toBeNull();
+    return { id: step.id, file: m![1] };
+  });
+  const sum = stepList[summary];
+  expect(sum.if).toMatch(/always\(\)|failure\(\)/);
+  expect(sum.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  // The summary prints the files the checks wrote, and each step's outcome.
+  expect(sum.run).toContain('"$RUNNER_TEMP/$step.txt"');
+  expect(reports.map((r) => r.file)).toEqual(["$RUNNER_TEMP/preflight.txt", "$RUNNER_TEMP/verify.txt"]);
+  expect(sum.run).toMatch(/for step in preflight verify/);
+  for (const r of reports) expect(sum.run).toContain(`\${{ steps.${r.id}.outcome }}`);
+  expect(sum.run).toContain("${{ steps.deploy.outcome }}");
+  expect(stepList[apply].id).toBe("deploy");
+});
+
+test.each(["pr.yml", "deploy.yml"])("%s: the checks job installs docker-registry (.ci/test-prereqs.sh) before npm test", (file) => {
+  const names: string[] = workflows[file].jobs.checks.steps.map((s: any) => s.run);
+  expect(names.indexOf("bash .ci/test-prereqs.sh")).toBeGreaterThan(-1);
+  expect(names.indexOf("bash .ci/test-prereqs.sh")).toBeLessThan(names.indexOf("npm test"));
+  expect(fs.statSync(path.join(ROOT, ".ci", "test-prereqs.sh")).mode & 0o111).toBeTruthy();
+});
