@@ -323,7 +323,8 @@ class StackRun {
 
   /** `npm run verify` against the applied stack on moto: fails first, then passes (e2e/verify-step.ts). */
   async verifyDeployed(): Promise<void> {
-    if (this.config.kind !== "workspace") return;
+    const config = this.config;
+    if (config.kind !== "workspace") return;
     const services = Object.keys((this.stackJson.resource ?? {}).aws_ecs_service ?? {});
     if (services.length !== 1) throw new Error(`${this.scope}: expected one aws_ecs_service, found ${services.length}`);
     const lines = await timed(this.report, "verify", () =>
@@ -334,11 +335,11 @@ class StackRun {
         moto: this.moto,
         tf: this.tf,
         outDir: this.outDir,
-        region: this.config.region,
+        region: config.region,
         outputs: this.outputs,
         serviceAddress: `aws_ecs_service.${services[0]}`,
         secrets: this.needles,
-        zenmlVersion: this.config.zenml.version,
+        zenmlVersion: config.zenml.version,
         workDir: path.dirname(this.outDir),
         logFile: this.tf.logFile,
       }),
