@@ -537,9 +537,6 @@ export async function runComponent(group: ConfigGroup, manifest: Manifest, stack
         }),
       );
     }
-    // After every apply of the component: the verify step replaces an ECS service with a moto setting
-    // that must not reach another stack's service being created meanwhile.
-    for (const r of runs.filter((x) => opts.verify.has(x.name))) await r.verifyDeployed();
     const protectedRuns = runs.filter((r) => r.protectedResources.length > 0);
     if (protectedRuns.length > 0) {
       await settleAll(protectedRuns.map((r) => r.showProtected()));
@@ -550,6 +547,9 @@ export async function runComponent(group: ConfigGroup, manifest: Manifest, stack
       await synth(unprotectedConfig, unprotectedOut, path.join(dir, "synth.log"));
       await settleAll(protectedRuns.map((r) => r.applyUnprotected(unprotectedOut)));
     }
+    // After every apply of the component: the verify step replaces an ECS service with a moto setting
+    // that must not reach another stack's service being created meanwhile.
+    for (const r of runs.filter((x) => opts.verify.has(x.name))) await r.verifyDeployed();
     for (const level of [...levels].reverse()) {
       await settleAll(level.map((s) => byName.get(s)!.destroy()));
     }
