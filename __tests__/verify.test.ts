@@ -494,6 +494,19 @@ describe("command line", () => {
     expect(stderr).toContain('output "url" has no "value"');
   });
 
+  test("without --outputs, a stack that is not synthesized exits 2 and says how to get outputs", async () => {
+    const before = process.env.CDKTF_OUTDIR;
+    process.env.CDKTF_OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), "verify-out-"));
+    try {
+      let stderr = "";
+      expect(await main(["dev"], { stderr: (t) => (stderr += t), stdout: () => undefined })).toBe(2);
+      expect(stderr).toContain(`stack "dev": ${process.env.CDKTF_OUTDIR}/stacks/dev/cdk.tf.json not found; run \`npm run synth\` (and deploy it), or pass --outputs FILE`);
+    } finally {
+      if (before === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = before;
+    }
+  });
+
   test("--skip reports the check as not checked and does not fail", async () => {
     const r = await verifyJson(["--skip", "dns,certificate"], { probes: probes(HTTP_OK, { "zenml-dev.mycompany.com": new Error("nope") }) });
     expect(r.code).toBe(0);
