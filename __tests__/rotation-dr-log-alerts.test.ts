@@ -3,7 +3,7 @@
  * restore tests) and the guide's application-log alerts: what each synthesizes, least privilege,
  * and the config errors for bad input.
  */
-import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../modules/log-alerts";
+import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../lib/log-signatures";
 import { disableUnemulatedFeatures } from "../e2e/emulator-gaps";
 import { addressOf, configFrom, only, policyDocument, problemsOf, resources, shippedFile, StackJson, synthAll } from "./helpers";
 

@@ -2,7 +2,8 @@
  * Checks of what was really created, read back through the AWS API from the emulator. Each check
  * throws with a precise message; each function returns the list of checks it made (for the report).
  */
-import { anyPhrasePattern, CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../modules/log-alerts";
+import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../lib/log-signatures";
+import { anyPhrasePattern } from "../modules/log-alerts";
 import type { EnvironmentConfig, PlatformConfig } from "../lib/config/schema";
 import { Aws, AwsError, StackJson } from "./harness";
 

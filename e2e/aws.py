@@ -10,6 +10,7 @@ bytes as UTF-8 text). Only the moto endpoint and the fake "testing" credentials 
 
 One extra pseudo-service, "fixture", makes test data boto3 cannot:
   {"service": "fixture", "op": "self_signed_certificate", "params": {"domain": "x.example.com"}}
+  (optional "ip": "127.0.0.1" adds an IP subject alternative name, for the HTTPS stand-in of the verify step)
   -> {"ok": {"certificate": PEM, "privateKey": PEM}}
 """
 from __future__ import annotations
@@ -24,7 +25,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
-def _self_signed_certificate(domain: str) -> dict[str, str]:
+def _self_signed_certificate(domain: str, ip: str | None = None) -> dict[str, str]:
+    """Valid 397 days (the CA/Browser Forum maximum), so `npm run verify`'s "valid > 30 days" holds."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -40,8 +44,11 @@ def _self_signed_certificate(domain: str) -> dict[str, str]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .not_valid_after(now + datetime.timedelta(days=397))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(domain), *([x509.IPAddress(ipaddress.ip_address(ip))] if ip else [])]),
+            critical=False,
+        )
         .sign(key, hashes.SHA256())
     )
     return {
@@ -85,7 +92,7 @@ class Bridge:
             if service == "fixture":
                 if op != "self_signed_certificate":
                     raise ValueError(f"unknown fixture {op}")
-                return {"ok": _self_signed_certificate(params["domain"])}
+                return {"ok": _self_signed_certificate(params["domain"], params.get("ip"))}
             response = getattr(self.client(service, call.get("region") or self.region), op)(**params)
             response.pop("ResponseMetadata", None)
             if "Body" in response and hasattr(response["Body"], "read"):

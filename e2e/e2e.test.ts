@@ -6,6 +6,7 @@
  *
  * Environment: E2E_CONCURRENCY (components at once, default 4), E2E_ONLY (regex on test names),
  * E2E_CDKTF_STACKS (group/stack list deployed with cdktf, default "config/dev"; "none" for none),
+ * E2E_VERIFY_STACKS (group/stack list checked with `npm run verify` after the apply, default "config/dev"; "none"),
  * E2E_WORK_DIR (scratch dir, default a new temp dir; logs and report.md are kept there).
  */
 import * as fs from "fs";
@@ -27,6 +28,13 @@ const groups: ConfigGroup[] = [
 
 const cdktfStacks = new Set(
   (process.env.E2E_CDKTF_STACKS ?? "config/dev")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== "none"),
+);
+
+const verifyStacks = new Set(
+  (process.env.E2E_VERIFY_STACKS ?? "config/dev")
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s && s !== "none"),
@@ -68,8 +76,9 @@ try {
         0,
       );
       const viaCdktf = new Set(stacks.filter((s) => cdktfStacks.has(`${group.label}/${s}`)));
+      const verify = new Set(stacks.filter((s) => verifyStacks.has(`${group.label}/${s}`)));
       // The cdktf CLI adds a synth, a diff and its own start-up to a stack's run.
-      jobs.push({ name: `${group.label}: ${via.join(" + ")}`, weight: weight + 80 * viaCdktf.size, run: () => runComponent(group, manifest, stacks, { viaCdktf }) });
+      jobs.push({ name: `${group.label}: ${via.join(" + ")}`, weight: weight + 80 * viaCdktf.size, run: () => runComponent(group, manifest, stacks, { viaCdktf, verify }) });
     }
     if (group.label === "config" && manifest.stacks[BOOTSTRAP_STACK]) {
       jobs.push({ name: `${group.label}: ${BOOTSTRAP_STACK}`, weight: 10, run: () => runBootstrap(group, BOOTSTRAP_STACK) });

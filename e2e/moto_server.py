@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""moto server for the e2e suite, with five fidelity fixes over moto 5.2.
+"""moto server for the e2e suite, with five fidelity fixes over moto 5.2 and one test hook.
 
 1. Application Auto Scaling tagging. The AWS provider (hashicorp/aws 5.x) calls ListTagsForResource after RegisterScalableTarget (and
 TagResource/UntagResource when tags change). moto 5.2 does not implement those actions, so the
@@ -31,6 +31,13 @@ this project's one definition. ListStateMachineVersions, which the provider call
 state machine, is missing too; it answers with no versions, which is what AWS answers for a machine
 that was never published (this project never sets publish).
 
+6. Test hook POST /moto-api/e2e/environment. moto reads MOTO_ECS_SERVICE_RUNNING (and
+MOTO_ECS_SERVICE_FAILED_TASKS) from the server process's environment in ecs/models.py Service.__init__,
+i.e. whenever a service is created: runningCount, pendingCount and the deployment's rolloutState
+(COMPLETED when running >= desired, else IN_PROGRESS) are fixed then. The hook sets those two
+variables (nothing else) in this process, so a service created afterwards (the e2e verify step
+replaces dev's ECS service) runs the given number of tasks, without restarting moto and losing state.
+
 Usage: python3 e2e/moto_server.py --host 127.0.0.1 --port 4566
 Environment the harness sets: MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies such as
 AmazonECSTaskExecutionRolePolicy exist), MOTO_ACM_VALIDATION_WAIT=0 (requested certificates are
@@ -40,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import Any
@@ -169,7 +177,27 @@ def list_state_machine_versions(self: Any) -> str:
     return json.dumps({"stateMachineVersions": []})
 
 
+# The only variables the e2e hook may set (see 6. above).
+_HOOK_VARIABLES = ("MOTO_ECS_SERVICE_RUNNING", "MOTO_ECS_SERVICE_FAILED_TASKS")
+
+
+def e2e_environment(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """POST {"MOTO_ECS_SERVICE_RUNNING": "1"}: sets the variable for services created from now on."""
+    if request.method == "POST":
+        body = json.loads(request.get_data() or b"{}")
+        unknown = sorted(set(body) - set(_HOOK_VARIABLES))
+        if unknown:
+            return 400, {"Content-Type": "application/json"}, json.dumps({"error": f"only {_HOOK_VARIABLES} may be set, got {unknown}"})
+        for key, value in body.items():
+            os.environ[key] = str(int(value))
+    current = {k: os.environ.get(k) for k in _HOOK_VARIABLES}
+    return 200, {"Content-Type": "application/json"}, json.dumps(current)
+
+
 def patch() -> None:
+    from moto.moto_api._internal import urls as moto_api_urls
+
+    moto_api_urls.url_paths["{0}/moto-api/e2e/environment"] = e2e_environment
     sfn = sfn_responses.StepFunctionResponse
     sfn.validate_state_machine_definition = validate_state_machine_definition  # type: ignore[attr-defined]
     sfn.list_state_machine_versions = list_state_machine_versions  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ import { loadEnvironments } from "../lib/config/load";
 import type { AnyConfig } from "../lib/config/schema";
 import { assertEnvironment, assertPlatform, assertStateBuckets, isGone, Outputs } from "./assertions";
 import { AcceptedChange, checkSecondPlan } from "./emulator-gaps";
+import { runVerifyStep } from "./verify-step";
 import { createFixtures, writeUnprotectedConfigDir } from "./fixtures";
 import {
   ALLOW_DESTROY_OVERRIDE_FILE,
@@ -320,6 +321,32 @@ class StackRun {
     });
   }
 
+  /** `npm run verify` against the applied stack on moto: fails first, then passes (e2e/verify-step.ts). */
+  async verifyDeployed(): Promise<void> {
+    const config = this.config;
+    if (config.kind !== "workspace") return;
+    const services = Object.keys((this.stackJson.resource ?? {}).aws_ecs_service ?? {});
+    if (services.length !== 1) throw new Error(`${this.scope}: expected one aws_ecs_service, found ${services.length}`);
+    const lines = await timed(this.report, "verify", () =>
+      runVerifyStep({
+        scope: this.scope,
+        stack: this.name,
+        aws: this.aws,
+        moto: this.moto,
+        tf: this.tf,
+        outDir: this.outDir,
+        region: config.region,
+        outputs: this.outputs,
+        serviceAddress: `aws_ecs_service.${services[0]}`,
+        secrets: this.needles,
+        zenmlVersion: config.zenml.version,
+        workDir: path.dirname(this.outDir),
+        logFile: this.tf.logFile,
+      }),
+    );
+    this.report.checks.push(...lines);
+  }
+
   /** Second plan: must be empty but for the documented emulator gaps. */
   async secondPlan(): Promise<void> {
     await timed(this.report, "second plan", async () => {
@@ -464,6 +491,8 @@ class StackRun {
 export interface ComponentOptions {
   /** Stacks (by name) deployed with the cdktf CLI instead of terraform. */
   readonly viaCdktf: ReadonlySet<string>;
+  /** Stacks (by name) checked with `npm run verify` after every stack of the component is applied. */
+  readonly verify: ReadonlySet<string>;
 }
 
 /** Runs one component (stacks sharing a moto server) from fixtures to destroy. */
@@ -518,6 +547,9 @@ export async function runComponent(group: ConfigGroup, manifest: Manifest, stack
       await synth(unprotectedConfig, unprotectedOut, path.join(dir, "synth.log"));
       await settleAll(protectedRuns.map((r) => r.applyUnprotected(unprotectedOut)));
     }
+    // After every apply of the component: the verify step replaces an ECS service with a moto setting
+    // that must not reach another stack's service being created meanwhile.
+    for (const r of runs.filter((x) => opts.verify.has(x.name))) await r.verifyDeployed();
     for (const level of [...levels].reverse()) {
       await settleAll(level.map((s) => byName.get(s)!.destroy()));
     }

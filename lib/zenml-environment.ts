@@ -39,6 +39,14 @@ export const ZENML_WRITABLE_PATHS = {
 /** MySQL named lock that serializes schema migrations across tasks (`GET_LOCK`, session-scoped). */
 export const MIGRATION_LOCK_NAME = "zenml_schema_migration";
 
+/** The exit message of the migration container's program when it cannot take the lock in time. */
+export function migrationLockTimeoutMessage(lockTimeoutSeconds: number): string {
+  return `migration lock ${MIGRATION_LOCK_NAME} not acquired within ${lockTimeoutSeconds} s`;
+}
+
+/** Matches {@link migrationLockTimeoutMessage} for any timeout (a log signature of `npm run verify`). */
+export const MIGRATION_LOCK_TIMEOUT_PATTERN = new RegExp(migrationLockTimeoutMessage(0).replace(/\b0 s$/, "\\d+ s"));
+
 /**
  * The migration container's program (`python -c`): it takes the MySQL named lock
  * {@link MIGRATION_LOCK_NAME} on its own connection, runs `zenml migrate-database` (the command of the
@@ -61,7 +69,7 @@ export function migrationProgram(lockTimeoutSeconds: number): string {
     "with conn.cursor() as cur:",
     `    cur.execute('SELECT GET_LOCK(%s, %s)', ('${MIGRATION_LOCK_NAME}', ${lockTimeoutSeconds}))`,
     "    if cur.fetchone()[0] != 1:",
-    `        sys.exit('migration lock ${MIGRATION_LOCK_NAME} not acquired within ${lockTimeoutSeconds} s')`,
+    `        sys.exit('${migrationLockTimeoutMessage(lockTimeoutSeconds)}')`,
     "    print('migration lock acquired; running zenml migrate-database', flush=True)",
     "    code = subprocess.call(['zenml', 'migrate-database'])",
     "conn.close()",

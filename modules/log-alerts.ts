@@ -2,38 +2,8 @@ import { Construct } from "constructs";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-
-/**
- * Messages the ZenML server logs when it cannot authenticate to the ZenML Pro control plane, from
- * `src/zenml/zen_server/cloud_utils.py` (ZenMLCloudConnection): `_fetch_auth_token` raises
- * "Error fetching auth token from the Cloud API: ..." when the OAuth2 client-credentials login
- * fails (wrong or rotated client secret) and "Could not fetch auth token from the Cloud API." when
- * the answer has no token; `request` retries once after a 401 with a new login, then raises
- * "Failed while trying to contact the central zenml pro service: 401 Client Error: ..." (the
- * requests HTTPError text). A 403 is raised as IllegalOperationError, which ZenML also raises for
- * ordinary permission errors of users, so it is not matched (it would alarm on user mistakes).
- */
-export const CONTROL_PLANE_AUTH_FAILURE_TERMS = [
-  "Error fetching auth token from the Cloud API",
-  "Could not fetch auth token from the Cloud API",
-  "zenml pro service: 401 Client Error",
-] as const;
-
-/**
- * Database connection errors as PyMySQL (the driver ZenML's SQL store uses: `mysql+pymysql` in
- * `src/zenml/zen_stores/sql_zen_store.py`, SqlZenStoreConfiguration.get_sqlalchemy_config) raises
- * them and SQLAlchemy logs them as `(pymysql.err.OperationalError) (<code>, "<message>")`:
- * 2003 "Can't connect to MySQL server on ..." (`pymysql/connections.py`, Connection.connect),
- * 2013 "Lost connection to MySQL server during query" (`pymysql/connections.py`, _read_bytes),
- * 2006 "MySQL server has gone away" (`pymysql/connections.py`, _write_bytes), and the server's
- * 1045 "Access denied for user ..." (ER_ACCESS_DENIED_ERROR: a wrong or rotated password).
- */
-export const DB_CONNECTION_ERROR_TERMS = [
-  "Can't connect to MySQL server",
-  "Lost connection to MySQL server",
-  "MySQL server has gone away",
-  "Access denied for user",
-] as const;
+// The phrases live in lib/, shared with `npm run verify`'s diagnosis (scripts/verify/signatures.ts).
+import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../lib/log-signatures";
 
 /** A CloudWatch Logs filter pattern matching any of the exact phrases. */
 export function anyPhrasePattern(terms: readonly string[]): string {
