@@ -484,11 +484,15 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
       });
     });
 
-    test("alarms for CPU > 80, tasks below desired, unhealthy targets, error logs, control-plane auth failures, DB connection errors and RDS CPU/storage/connections → SNS", () => {
+    test("alarms for CPU > 80, tasks below desired, unhealthy targets, error logs, control-plane auth failures, DB connection errors, RDS CPU/storage/connections and a failed rotation redeploy → SNS", () => {
       const alarms = Object.fromEntries(resources(stack, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]));
       expect(Object.keys(alarms).sort()).toEqual(
-        ["alb-unhealthy-targets", "control-plane-auth-failures", "db-connection-errors", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs"]
-          .map((k) => `${n}-${k}`),
+        [
+          "alb-unhealthy-targets", "control-plane-auth-failures", "db-connection-errors", "ecs-cpu", "ecs-running-tasks", "rds-connections", "rds-cpu", "rds-free-storage", "server-error-logs",
+          "db-rotation-aborted", "db-rotation-failed", "db-rotation-failed-invocations", "db-rotation-timed-out",
+        ]
+          .map((k) => `${n}-${k}`)
+          .sort(),
       );
       expect(alarms[`${n}-ecs-cpu`]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/ECS", threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
       expect(alarms[`${n}-alb-unhealthy-targets`]).toMatchObject({ metric_name: "UnHealthyHostCount", threshold: 0 });
