@@ -51,6 +51,8 @@ export interface ScannerCheck {
   /** The upstream file that defines the check (and whose condition `justify` restates). */
   readonly source: ScannerSource;
   readonly resourceTypes: readonly string[];
+  /** When the finding is justified, and why (one line, for docs/policy.md). */
+  readonly when: string;
   /** The justification for `resource`, or undefined when the scanner's finding would be real. */
   justify(resource: PolicyResource, context: RuleContext): CheckJustification | undefined;
 }
@@ -83,6 +85,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "CRITICAL",
     source: trivySource("checks/cloud/aws/ecs/no_plaintext_secrets.rego"),
     resourceTypes: ["aws_ecs_task_definition"],
+    when: "Env var names that contain a token of the rule (`secret`, `token`, …) but whose values ZNECS8 finds no secret in (e.g. `ZENML_SECRETS_STORE_TYPE`); one entry per name, matched on trivy's message.",
     justify: (r, context) => {
       const names = trivyEnvNameFalsePositives(r, context);
       if (names.length === 0) return undefined;
@@ -101,6 +104,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "LOW",
     source: trivySource("checks/cloud/aws/s3/require_mfa_delete.rego"),
     resourceTypes: ["aws_s3_bucket_versioning"],
+    when: "Versioned buckets without MFA delete: only the root user with its MFA device can enable it (not IaC), and S3 refuses lifecycle rules on MFA-delete buckets.",
     justify: (r) =>
       String(block(r.attributes, "versioning_configuration")?.mfa_delete ?? "") === "Enabled"
         ? undefined
@@ -118,6 +122,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "HIGH",
     source: kicsSource("ecs_task_definition_volume_not_encrypted"),
     resourceTypes: ["aws_ecs_task_definition"],
+    when: "Task definitions whose volumes are all Fargate bind mounts (no EFS configuration): there is no EFS transit to encrypt.",
     justify: (r) => {
       const volumes = blocks(r.attributes, "volume");
       if (volumes.length === 0 || volumes.some((v) => blocks(v, "efs_volume_configuration").length > 0)) return undefined;
@@ -135,6 +140,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "HIGH",
     source: kicsSource("alb_listening_on_http"),
     resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
+    when: "HTTP listeners whose every default action redirects to HTTPS (KICS misses cdktf's block arrays).",
     justify: (r) =>
       String(r.attributes.protocol ?? "").toUpperCase() === "HTTP" && redirectsToHttps(r)
         ? { reason: "The HTTP listener only answers with a redirect to HTTPS (301); KICS reads `default_action.redirect.protocol` as nested objects and misses cdktf's one-element block arrays." }
@@ -147,6 +153,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "LOW",
     source: kicsSource("ecs_cluster_container_insights_disabled"),
     resourceTypes: ["aws_ecs_cluster"],
+    when: "Clusters with the containerInsights setting enabled (KICS misses cdktf's block arrays).",
     justify: (r) =>
       blocks(r.attributes, "setting").some((s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"))
         ? { reason: "Container Insights is enabled (`setting` containerInsights); KICS reads `setting.value` as an object and misses cdktf's one-element block array." }
@@ -159,6 +166,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "LOW",
     source: kicsSource("rds_using_default_port"),
     resourceTypes: ["aws_db_instance"],
+    when: "DB instances that are not publicly accessible: the port stays 3306, reachable only from the ECS tasks' security group.",
     justify: (r) =>
       isTrue(r.attributes.publicly_accessible)
         ? undefined
