@@ -85,7 +85,7 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "CRITICAL",
     source: trivySource("checks/cloud/aws/ecs/no_plaintext_secrets.rego"),
     resourceTypes: ["aws_ecs_task_definition"],
-    when: "Env var names that contain a token of the rule (`secret`, `token`, …) but whose values ZNECS8 finds no secret in (e.g. `ZENML_SECRETS_STORE_TYPE`); one entry per name, matched on trivy's message.",
+    when: "Env var names that contain a token of the rule (`secret`, `token`, …) but whose values ZNECS8 finds no secret in (e.g. `ZENML_SECRETS_STORE_TYPE`); each name is matched on trivy's message, on its task definition only.",
     justify: (r, context) => {
       const names = trivyEnvNameFalsePositives(r, context);
       if (names.length === 0) return undefined;
