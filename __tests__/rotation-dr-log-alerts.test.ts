@@ -107,7 +107,7 @@ describe("disaster recovery: backups in a second region and scheduled restore te
     expect(replication.retention_period).toBe(30);
     const dr = prod.provider.aws.find((p: any) => p.alias === "dr");
     expect(dr.region).toBe("eu-west-1");
-    expect(dr.default_tags[0].tags).toEqual(prod.provider.aws.find((p: any) => !p.alias).default_tags[0].tags);
+    expect(dr.default_tags.tags).toEqual(prod.provider.aws.find((p: any) => !p.alias).default_tags.tags);
     const key = resources(prod, "aws_kms_key").find((k) => k.provider === "aws.dr");
     expect(key).toBeDefined();
     expect(key!.enable_key_rotation).toBe(true);
@@ -216,9 +216,11 @@ describe("the guide's application-log alerts", () => {
   test("each filter has an alarm on its metric that notifies the alarm topic", () => {
     for (const [key, metric] of [["control-plane-auth-failures", "ControlPlaneAuthFailures"], ["db-connection-errors", "DatabaseConnectionErrors"]]) {
       const a = resources(prod, "aws_cloudwatch_metric_alarm").find((x) => x.alarm_name === `zenml-hybrid-${key}`)!;
+      // The alarm takes metric name and namespace from its filter (KICS pairs them by the filter's resource name).
+      const [filterId] = Object.entries(prod.resource.aws_cloudwatch_log_metric_filter).find(([, f]: [string, any]) => f.name === `zenml-hybrid-${key}`)!;
       expect(a).toMatchObject({
-        namespace: "ZenML",
-        metric_name: metric,
+        namespace: `\${aws_cloudwatch_log_metric_filter.${filterId}.metric_transformation[0].namespace}`,
+        metric_name: `\${aws_cloudwatch_log_metric_filter.${filterId}.metric_transformation[0].name}`,
         statistic: "Sum",
         threshold: 0,
         comparison_operator: "GreaterThanThreshold",

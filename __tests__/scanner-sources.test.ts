@@ -1,6 +1,8 @@
 /** The scanner IDs of the rule pack and the upstream files that define them (lib/policy/scanner-sources.ts). */
 import * as fs from "fs";
 import { ALL_RULES, Scanner, SCANNERS } from "../lib/policy";
+import { KICS_EXCLUDED_QUERIES, kicsQueryFile } from "../lib/policy/kics-config";
+import { SCANNER_CHECKS } from "../lib/policy/scanner-justifications";
 import { SCANNER_SOURCES } from "../lib/policy/scanner-sources";
 import { POLICY_DOC_FILE, policyDocWithMapping } from "../scripts/generate-schema";
 
@@ -44,6 +46,16 @@ test("every source is a file of its scanner's rule tree", () => {
     .filter(([, s]) => s.repo !== RULE_TREES[s.scanner].repo || !RULE_TREES[s.scanner].path.test(s.path))
     .map(([id, s]) => `${id}: ${s.repo}:${s.path}`);
   expect(misplaced).toEqual([]);
+});
+
+test("the per-resource scanner justifications and the KICS exclusions name their defining upstream files", () => {
+  const misplaced = SCANNER_CHECKS.filter((c) => c.source.scanner !== c.scanner || c.source.repo !== RULE_TREES[c.scanner].repo || !RULE_TREES[c.scanner].path.test(c.source.path)).map((c) => c.id);
+  expect(misplaced).toEqual([]);
+  // KICS exclusions: a query's metadata.json, AWS or provider-independent ("general") Terraform queries.
+  const kicsPath = /^assets\/queries\/terraform\/(aws|general)\/\w+\/metadata\.json$/;
+  expect(KICS_EXCLUDED_QUERIES.filter((e) => !kicsPath.test(kicsQueryFile(e))).map((e) => e.id)).toEqual([]);
+  const excluded = new Set(KICS_EXCLUDED_QUERIES.map((e) => e.id));
+  expect([...SCANNER_SOURCES.keys(), ...SCANNER_CHECKS.map((c) => c.id)].filter((id) => excluded.has(id))).toEqual([]);
 });
 
 test("the scanner mapping table in docs/policy.md is generated from the rules and their sources (run `npm run schema`)", () => {

@@ -66,17 +66,41 @@ test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF p
   expect(comment.with.script).toContain("updateComment");
 });
 
-test("pr.yml: a checkov job runs each stack with its generated baseline and gates on npm run policy --import", () => {
+test("pr.yml: the scanners job runs checkov, trivy and KICS on each stack with its generated files and gates on npm run policy --import", () => {
   const job = workflows["pr.yml"].jobs.scanners;
-  const names = job.steps.map((s: any) => s.uses?.replace(/@.*/, "") ?? s.run);
+  const steps: any[] = job.steps;
+  const names = steps.map((s: any) => s.uses?.replace(/@.*/, "") ?? s.run);
   const install = names.find((r: string) => /pipx install checkov/.test(r ?? ""));
   expect(install).toMatch(/^pipx install checkov==\d+\.\d+\.\d+$/);
-  const scan = job.steps.find((s: any) => /checkov -f/.test(s.run ?? "")).run as string;
+  const scan = steps.find((s: any) => /checkov -f/.test(s.run ?? "")).run as string;
   expect(scan).toContain("--framework terraform_json");
   expect(scan).toContain('--baseline "${dir}policy/checkov-baseline.json" --output-baseline-as-skipped');
   expect(scan).toMatch(/--output json --soft-fail > "\$\{dir\}policy\/checkov\.json"/);
-  const order = ["npm ci --no-audit --no-fund", "npm run synth", install, scan, "npm run policy -- --import cdktf.out/stacks/*/policy/checkov.json"];
-  expect(order.map((x) => names.indexOf(x))).toEqual([3, 4, 5, 6, 7]);
+
+  // trivy: pinned release asset, verified against its sha256 before it is unpacked, then the ignore policy per stack.
+  const trivyInstall = steps.find((s: any) => s.name?.startsWith("Install trivy"));
+  expect(trivyInstall.env).toEqual({ TRIVY_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+$/), TRIVY_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  const t: string = trivyInstall.run;
+  expect(t.startsWith("set -euo pipefail\n")).toBe(true);
+  const get = t.indexOf("https://github.com/aquasecurity/trivy/releases/download/v${TRIVY_VERSION}/trivy_${TRIVY_VERSION}_Linux-64bit.tar.gz");
+  const check = t.indexOf('echo "${TRIVY_SHA256}  $RUNNER_TEMP/trivy.tar.gz" | sha256sum -c -');
+  const use = t.indexOf('tar -xzf "$RUNNER_TEMP/trivy.tar.gz"');
+  expect([get >= 0, get < check, check < use]).toEqual([true, true, true]);
+  const trivy = steps.find((s: any) => /trivy config/.test(s.run ?? "")).run as string;
+  expect(trivy).toContain('--ignore-policy "${dir}policy/trivy-ignore.rego"');
+  expect(trivy).toContain('--format json --output "${dir}policy/trivy.json" --exit-code 0 "${dir}"');
+
+  // KICS: pinned image (a version tag or a digest, never latest), the generated config, JSON next to the stack.
+  const kicsStep = steps.find((s: any) => /docker run .*KICS_IMAGE/.test(s.run ?? ""));
+  expect(kicsStep.env.KICS_IMAGE).toMatch(/^checkmarx\/kics(:v\d+\.\d+\.\d+|@sha256:[0-9a-f]{64})$/);
+  const kics: string = kicsStep.run;
+  expect(kics).toContain('scan -p "${dir}cdk.tf.json"');
+  expect(kics).toContain('--config "${dir}policy/kics.config" --report-formats json -o "${dir}policy" --output-name kics');
+  expect(kics).toContain("--ignore-on-exit results");
+
+  const gate = "npm run policy -- --import cdktf.out/stacks/*/policy/checkov.json cdktf.out/stacks/*/policy/trivy.json cdktf.out/stacks/*/policy/kics.json";
+  const order = ["npm ci --no-audit --no-fund", "npm run synth", install, scan, trivyInstall.run, trivy, kics, gate];
+  expect(order.map((x) => names.indexOf(x))).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
   expect(job.permissions).toEqual({ contents: "read" });
 });
 

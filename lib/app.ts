@@ -5,6 +5,7 @@
 import { App } from "cdktf";
 import { BOOTSTRAP_STACK } from "./config/load";
 import { AnyConfig, PlatformConfig } from "./config/schema";
+import { singleDefaultTagsBlock } from "./default-tags";
 import { applyPolicies } from "./policy";
 import { StateBootstrapStack, StateLocations } from "../stacks/bootstrap-stack";
 import { PlatformStack } from "../stacks/platform-stack";
@@ -45,6 +46,7 @@ export function buildApp(app: App, configs: readonly AnyConfig[], options: Build
     new ZenmlHybridStack(app, config.envName, { config, platformNetwork: platform?.network });
   }
   new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(configs));
+  singleDefaultTagsBlock(app);
   applyPolicies(app, { log: options.policyLog, verbose: options.policyVerbose, reportHint: options.policyReportHint });
   return app;
 }

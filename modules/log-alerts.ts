@@ -73,11 +73,15 @@ export class LogAlerts extends Construct {
         pattern: anyPhrasePattern(terms),
         metricTransformation: { name: metricName, namespace, value: "1", defaultValue: "0" },
       });
+      // The alarm reads the metric name and namespace from its filter: the reference makes the pairing
+      // explicit for Terraform and for KICS, which pairs an alarm with a filter when the alarm's
+      // metric_name contains the filter's resource name (assets/queries/terraform/aws/cloudwatch_*_alarm_missing/query.rego).
+      const transformation = this.filters[key].metricTransformation;
       this.alarms[key] = new CloudwatchMetricAlarm(this, `${key}-alarm`, {
         alarmName: `${props.name}-${key}`,
         alarmDescription: description,
-        namespace,
-        metricName,
+        namespace: transformation.namespace,
+        metricName: transformation.name,
         statistic: "Sum",
         period: 300,
         evaluationPeriods: 1,
@@ -86,7 +90,6 @@ export class LogAlerts extends Construct {
         treatMissingData: "notBreaching",
         alarmActions: [props.alarmTopicArn],
         okActions: [props.alarmTopicArn],
-        dependsOn: [this.filters[key]],
       });
     }
     if (props.subscriptionDestinationArn) {

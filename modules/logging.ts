@@ -47,7 +47,7 @@ export class ServiceLogs extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   /** Namespace of the error metric. */
   public readonly errorMetricNamespace: string;
-  /** Name of the error metric (count of ERROR/CRITICAL lines). */
+  /** Name of the error metric (count of ERROR/CRITICAL lines), as a reference to its metric filter. */
   public readonly errorMetricName: string;
 
   constructor(scope: Construct, id: string, props: ServiceLogsProps) {
@@ -59,17 +59,20 @@ export class ServiceLogs extends Construct {
     });
     suppressShortRetention(this.logGroup, props.retentionDays ?? 30, "observability.logRetentionDays");
     this.errorMetricNamespace = props.metricNamespace ?? "ZenML";
-    this.errorMetricName = "ServerErrorLogLines";
-    new CloudwatchLogMetricFilter(this, "errors", {
+    const errors = new CloudwatchLogMetricFilter(this, "errors", {
       name: "zenml-error-or-critical",
       logGroupName: this.logGroup.name,
       pattern: "?ERROR ?CRITICAL",
       metricTransformation: {
-        name: this.errorMetricName,
+        name: "ServerErrorLogLines",
         namespace: this.errorMetricNamespace,
         value: "1",
         defaultValue: "0",
       },
     });
+    // A reference to the filter's metric, not the literal: alarms on it then name the filter, which is
+    // how KICS pairs an alarm with a metric filter (contains(alarm.metric_name, <filter resource name>)
+    // in assets/queries/terraform/aws/cloudwatch_*_alarm_missing/query.rego).
+    this.errorMetricName = errors.metricTransformation.name;
   }
 }

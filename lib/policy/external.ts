@@ -13,7 +13,9 @@
  *   location; SARIF names no resource, so the resource is the block of the stack file whose lines
  *   contain the result's `startLine`.
  * A finding is suppressed when a suppression on the same resource names a rule mapped to its check
- * ID (Rule.scanners); any other failed finding is a violation. A suppression whose scanner IDs match
+ * ID (Rule.scanners), or when a per-resource justification of ./scanner-justifications holds for
+ * that resource and check (and, where it names messages, the finding's message); any other failed
+ * finding is a violation. A suppression whose scanner IDs match
  * nothing in a report that covered its file is reported as stale.
  */
 import * as fs from "fs";
@@ -21,6 +23,7 @@ import * as path from "path";
 import { EvaluationInput, isActive, today } from "./engine";
 import { PolicyInputError, readJson } from "./load";
 import { RULES_BY_ID } from "./rules";
+import { scannerJustifications } from "./scanner-justifications";
 import { scannerIds } from "./scanners";
 import { Scanner, SCANNERS } from "./types";
 
@@ -42,6 +45,8 @@ export interface ExternalRecord {
   /** Resource as the scanner names it (`aws_lb.x`, checkov's `resource.x`, KICS's `aws_lb[x]`). */
   readonly resource?: string;
   readonly line?: number;
+  /** The finding's message (trivy's `Message`), for justifications that cover named messages only. */
+  readonly message?: string;
   /** `fail`: reported; `skipped`: suppressed by the scanner itself (baseline, ignore policy); `pass`. */
   readonly status: "fail" | "skipped" | "pass";
 }
@@ -55,6 +60,9 @@ export interface ExternalFinding extends ExternalRecord {
   /** The suppression that accepts it. */
   readonly suppressedBy?: { readonly rule: string; readonly reason: string };
 }
+
+/** Rule ID shown for findings accepted by a per-resource justification (./scanner-justifications). */
+export const JUSTIFIED = "scanner-justification";
 
 /** A suppression with scanner IDs that matched nothing in a scanner's report of its file. */
 export interface StaleSuppression {
@@ -102,6 +110,7 @@ const trivyRecord = (m: Json, target: string, base: string | undefined, report: 
   base,
   resource: m.CauseMetadata?.Resource,
   line: m.CauseMetadata?.StartLine,
+  ...(typeof m.Message === "string" ? { message: m.Message } : {}),
   status,
 });
 
@@ -113,11 +122,29 @@ const trivyRecords = (doc: Json, report: string): ExternalRecord[] =>
       .map((f) => trivyRecord(f.Finding, String(r.Target), doc.ArtifactName, report, "skipped")),
   ]);
 
-/** `aws_lb[name].internal` → `aws_lb.name` (KICS Terraform search keys). */
+/**
+ * `aws_lb[name].internal` → `aws_lb.name` (KICS Terraform search keys; many queries write the name
+ * as `{{name}}`, e.g. `aws_ecs_task_definition[{{%s}}]` in ecs_task_definition_volume_not_encrypted).
+ */
 export const kicsAddress = (searchKey: string): string | undefined => {
-  const m = /^((?:data\.)?[A-Za-z0-9_]+)\[([^\]]+)\]/.exec(searchKey);
+  const m = /^((?:data\.)?[A-Za-z0-9_]+)\[(?:\{\{)?([^\]{}]+)(?:\}\})?\]/.exec(searchKey);
   return m ? `${m[1]}.${m[2]}` : undefined;
 };
+
+/**
+ * The resource of a trivy `CauseMetadata.Resource`, which may name a block inside it
+ * (`aws_s3_bucket_versioning.x.versioning_configuration`): the first `type.name` (with `data.` and
+ * `module.m.` prefixes kept).
+ */
+export function trivyAddress(resource: string): string {
+  const parts = resource.split(".");
+  let i = 0;
+  while (parts[i] === "module" && i + 2 < parts.length) i += 2;
+  const head = parts.slice(0, i);
+  const rest = parts.slice(i);
+  const n = rest[0] === "data" ? 3 : 2;
+  return rest.length > n ? [...head, ...rest.slice(0, n)].join(".") : resource;
+}
 
 const kicsRecords = (doc: Json, report: string): ExternalRecord[] =>
   ((doc.queries ?? []) as Json[]).flatMap((q) =>
@@ -239,6 +266,7 @@ function addressFor(record: ExternalRecord, input: EvaluationInput | undefined):
   const raw = record.resource;
   if (!raw) return input && record.line ? addressAtLine(fs.readFileSync(input.source, "utf8"), record.line) : undefined;
   if (record.scanner === "kics") return kicsAddress(raw);
+  if (record.scanner === "trivy") return trivyAddress(raw);
   const parts = raw.split(".");
   // checkov's terraform_json Python checks name a resource `resource.<name>` (runner.py run_block).
   if (record.scanner === "checkov" && parts.length === 2 && (parts[0] === "resource" || parts[0] === "data") && input) {
@@ -256,6 +284,7 @@ export function applySuppressions(
   day = today(),
 ): ExternalResult {
   const bySource = new Map(inputs.map((i) => [i.source, i]));
+  const justifications = new Map(inputs.map((i) => [i.source, scannerJustifications(i)]));
   const suppressed: ExternalFinding[] = [];
   const unsuppressed: ExternalFinding[] = [];
   const matched = new Set<string>();
@@ -273,8 +302,14 @@ export function applySuppressions(
       });
       if (suppression) matched.add(`${record.scanner}\u0000${source}\u0000${address}\u0000${suppression.ruleId}`);
       if (record.status === "skipped") continue;
-      const finding: ExternalFinding = { ...record, source, address, ...(suppression ? { suppressedBy: { rule: suppression.ruleId, reason: suppression.reason } } : {}) };
-      (suppression ? suppressed : unsuppressed).push(finding);
+      const justification = suppression
+        ? undefined
+        : (source ? justifications.get(source) ?? [] : []).find(
+            (j) => j.scanner === record.scanner && j.address === address && j.ids.includes(record.checkId) && (!j.messages || (record.message !== undefined && j.messages.includes(record.message))),
+          );
+      const by = suppression ? { rule: suppression.ruleId, reason: suppression.reason } : justification ? { rule: JUSTIFIED, reason: justification.reason } : undefined;
+      const finding: ExternalFinding = { ...record, source, address, ...(by ? { suppressedBy: by } : {}) };
+      (by ? suppressed : unsuppressed).push(finding);
     }
   }
   const stale: StaleSuppression[] = [];

@@ -2,8 +2,8 @@
  * The files the policy pack writes next to each synthesized stack, in
  * `<outdir>/stacks/<stack>/policy/`: the full report (`report.json`, `report.sarif` with SARIF
  * `suppressions` on every accepted finding), the justified suppression list (`suppressions.json`)
- * and what the external scanners honour (`checkov-baseline.json`, `trivy-ignore.rego`; see
- * ./scanners). Called by main.ts after `app.synth()`, so line numbers point into the written JSON.
+ * and what the external scanners honour (`checkov-baseline.json`, `trivy-ignore.rego`,
+ * `kics.config`; see ./scanners, ./scanner-justifications, ./kics-config). Called by main.ts after `app.synth()`, so line numbers point into the written JSON.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +11,8 @@ import { IConstruct } from "constructs";
 import { Evaluation } from "./engine";
 import { PolicyResult, policyResultOf } from "./aspect";
 import { PolicyReport, render } from "./report";
+import { kicsConfig } from "./kics-config";
+import { scannerJustifications } from "./scanner-justifications";
 import { checkovBaseline, suppressionEntries, trivyIgnorePolicy } from "./scanners";
 
 /** Folder of the policy files of one stack, relative to the stack folder. */
@@ -23,6 +25,7 @@ export const POLICY_FILES = {
   suppressions: "suppressions.json",
   checkovBaseline: "checkov-baseline.json",
   trivyIgnore: "trivy-ignore.rego",
+  kicsConfig: "kics.config",
 } as const;
 
 /** Where {@link writePolicyOutputs} puts the files of `stack` under `outdir`. */
@@ -57,11 +60,13 @@ export function writePolicyOutputs(app: IConstruct, outdir: string, version: str
       inputs: [{ file, kind: "config", text: fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : "" }],
     };
     const entries = suppressionEntries(input);
+    const justified = scannerJustifications(input).map(({ source: _s, ...j }) => j);
     fs.writeFileSync(path.join(dir, POLICY_FILES.json), render(report, "json"));
     fs.writeFileSync(path.join(dir, POLICY_FILES.sarif), render(report, "sarif"));
-    fs.writeFileSync(path.join(dir, POLICY_FILES.suppressions), JSON.stringify({ stack: input.source, file, suppressions: entries.map(({ source: _s, ...e }) => e) }, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, POLICY_FILES.suppressions), JSON.stringify({ stack: input.source, file, suppressions: entries.map(({ source: _s, ...e }) => e), scannerJustifications: justified }, null, 2) + "\n");
     fs.writeFileSync(path.join(dir, POLICY_FILES.checkovBaseline), checkovBaseline(entries));
-    fs.writeFileSync(path.join(dir, POLICY_FILES.trivyIgnore), trivyIgnorePolicy(entries));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.trivyIgnore), trivyIgnorePolicy(entries, justified));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.kicsConfig), kicsConfig());
     written.push(dir);
   }
   return written;

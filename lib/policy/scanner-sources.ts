@@ -142,6 +142,7 @@ export const SCANNER_SOURCES: ReadonlyMap<string, ScannerSource> = new Map<strin
   ["AWS-0178", trivy("checks/cloud/aws/ec2/require_vpc_flow_logs_for_all_vpcs.rego")],
   ["0afa6ab8-a047-48cf-be07-93a2f8c34cf7", kics("alb_is_not_integrated_with_waf")],
   ["22fbfeac-7b5a-421a-8a27-7a2178bb910b", kics("cmk_rotation_disabled")],
+  ["4728cd65-a20c-49da-8b31-9c08b423e4db", kics("unrestricted_security_group_ingress")],
   ["568a4d22-3517-44a6-a7ad-6a7eed88722c", kics("s3_bucket_without_versioning")],
   ["8d7f7b8c-6c7c-40f8-baa6-62006c6c7b56", kics("rds_without_logging")],
   ["afecd1f1-6378-4f7e-bb3b-60c35801fdd4", kics("alb_deletion_protection_disabled")],

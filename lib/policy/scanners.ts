@@ -15,6 +15,7 @@
  */
 import { EvaluationInput, isActive, today } from "./engine";
 import { RULES_BY_ID } from "./rules";
+import { ScannerJustification } from "./scanner-justifications";
 import { Rule, Scanner, SCANNERS } from "./types";
 
 /** IDs under which `scanner` reports the rule's check (trivy: `AWS-0053` and its alias `AVD-AWS-0053`). */
@@ -93,14 +94,28 @@ const regoString = (s: string) => JSON.stringify(s);
 
 /**
  * A trivy `--ignore-policy` module: ignores a misconfiguration when its check ID (`ID` or the
- * deprecated `AVDID`) and its `CauseMetadata.Resource` (the Terraform address) match a suppression.
+ * deprecated `AVDID`) and its `CauseMetadata.Resource` (the Terraform address, or a block inside it:
+ * `<address>.<block>`) match a suppression, or a justification of ./scanner-justifications (those
+ * with `messages` also need the finding's `Message` to be one of them, e.g. one env var name). trivy
+ * evaluates `data.trivy.ignore` with each finding as `input` (pkg/result/filter.go), so every entry
+ * is per resource and check, never rule-wide.
  */
-export function trivyIgnorePolicy(entries: readonly SuppressionEntry[]): string {
-  const rows = entries
-    .filter((e) => e.scanners.trivy.length > 0)
-    .map((e) => `\t{"resource": ${regoString(e.address)}, "ids": {${e.scanners.trivy.map(regoString).join(", ")}}, "rule": ${regoString(e.rule)}, "reason": ${regoString(e.reason)}},`);
+export function trivyIgnorePolicy(entries: readonly SuppressionEntry[], justifications: readonly Omit<ScannerJustification, "source">[] = []): string {
+  const rows = [
+    ...entries
+      .filter((e) => e.scanners.trivy.length > 0)
+      .map((e) => `\t{"resource": ${regoString(e.address)}, "ids": {${e.scanners.trivy.map(regoString).join(", ")}}, "rule": ${regoString(e.rule)}, "reason": ${regoString(e.reason)}},`),
+    ...justifications
+      .filter((j) => j.scanner === "trivy")
+      .map(
+        (j) =>
+          `\t{"resource": ${regoString(j.address)}, "ids": {${j.ids.map(regoString).join(", ")}}, "reason": ${regoString(j.reason)}` +
+          `${j.messages ? `, "messages": {${j.messages.map(regoString).join(", ")}}` : ""}},`,
+      ),
+  ];
   return [
-    "# Generated at synth from the suppressions in code (suppress(construct, rule, reason)); do not edit.",
+    "# Generated at synth from the suppressions in code (suppress(construct, rule, reason)) and the",
+    "# per-resource scanner justifications (lib/policy/scanner-justifications.ts); do not edit.",
     "# Use: trivy config --ignore-policy <this file> <stack folder>",
     "package trivy",
     "",
@@ -112,16 +127,25 @@ export function trivyIgnorePolicy(entries: readonly SuppressionEntry[]): string 
     ...rows,
     "]",
     "",
-    "ignore if {",
-    "\tsome s in suppressions",
-    "\ts.resource == input.CauseMetadata.Resource",
-    "\tinput.ID in s.ids",
-    "}",
+    "# The finding's resource is the suppressed resource or a block inside it.",
+    "on_resource(s) if s.resource == input.CauseMetadata.Resource",
+    "",
+    "on_resource(s) if startswith(input.CauseMetadata.Resource, concat(\"\", [s.resource, \".\"]))",
+    "",
+    "check_id(s) if input.ID in s.ids",
+    "",
+    "check_id(s) if input.AVDID in s.ids",
+    "",
+    "# Entries with messages cover only those findings (AWS-0036 names one env var per finding).",
+    "message_matches(s) if not s.messages",
+    "",
+    "message_matches(s) if input.Message in s.messages",
     "",
     "ignore if {",
     "\tsome s in suppressions",
-    "\ts.resource == input.CauseMetadata.Resource",
-    "\tinput.AVDID in s.ids",
+    "\ton_resource(s)",
+    "\tcheck_id(s)",
+    "\tmessage_matches(s)",
     "}",
     "",
   ].join("\n");

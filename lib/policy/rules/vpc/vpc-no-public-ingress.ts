@@ -9,7 +9,7 @@ export const rule = defineRule({
   description: "Ingress from anywhere exposes the port to the whole internet.",
   severity: "high",
   resourceTypes: SG_RULE_TYPES,
-  scanners: { checkov: ["CKV_AWS_260", "CKV_AWS_24", "CKV_AWS_25"], trivy: ["AWS-0107"] },
+  scanners: { checkov: ["CKV_AWS_260", "CKV_AWS_24", "CKV_AWS_25"], trivy: ["AWS-0107"], kics: ["4728cd65-a20c-49da-8b31-9c08b423e4db"] },
   fix: "Restrict the source to a security group or known CIDRs, or suppress on the rule of an intentionally public endpoint.",
   check: (r) =>
     sgRules(r)
