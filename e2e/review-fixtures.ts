@@ -4,7 +4,11 @@
  * deterministic (masked) and smaller (trimmed) before it is stored.
  */
 import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
+import type { Finding, StackReview } from "../scripts/review/model";
+import { renderMarkdown } from "../scripts/review/render";
+import { reviewPlan } from "../scripts/review/review";
 
 /** The repository root (two levels up from dist/e2e, one from e2e/). */
 const ROOT = (() => {
@@ -32,7 +36,7 @@ export interface ReviewFixtureManifest {
 }
 
 /** The command that regenerates the fixtures (also in the manifest and the docs). */
-export const REGENERATE_COMMAND = "REVIEW_FIXTURES_UPDATE=1 E2E_ONLY=review npm run test:e2e";
+export const REGENERATE_COMMAND = "REVIEW_FIXTURES_UPDATE=1 E2E_ONLY=review npm run test:e2e -- e2e/e2e.test.ts";
 
 /** JSON with sorted keys and cdktf's `//` comments (construct paths, suppressions' metadata) dropped. */
 function canonical(value: unknown): unknown {
@@ -86,7 +90,7 @@ export function maskVolatile(text: string): string {
     .replace(/\b(vpc|subnet|sgr|sg|igw|nat|eipalloc|eipassoc|eni|rtbassoc|rtb|acl|aclassoc|fl|vpce|pl|dopt)-([0-9a-f]{8,17})\b/g, (m, kind: string, id: string) =>
       token(kind, m, (n) => `${kind}-${hex(n, id.length)}`),
     )
-    .replace(/(:secret:[A-Za-z0-9/_+=.@-]+?-)([A-Za-z0-9]{6})\b/g, (_m, head: string, suffix: string) => head + token("secret", suffix, (n) => `Sfx${String(n).padStart(3, "0")}`))
+    .replace(/(:secret:[A-Za-z0-9/_+=.@!-]+-)([A-Za-z0-9]{6})(?=["\\:]|$)/g, (_m, head: string, suffix: string) => head + token("secret", suffix, (n) => `Sfx${String(n).padStart(3, "0")}`))
     .replace(/\/([0-9a-f]{16})\b/g, (_m, id: string) => `/${token("hex16", id, (n) => hex(n, 16))}`)
     .replace(/-(\d{6,12})(\.[a-z0-9-]+\.elb\.amazonaws\.com)/g, (_m, digits: string, rest: string) => `-${token("elb", digits, (n) => String(n).padStart(digits.length, "1"))}${rest}`)
     .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`));
@@ -106,4 +110,164 @@ export function trimPlan(plan: Record<string, any>): Record<string, any> {
       ...(module.child_modules ? { child_modules: module.child_modules.map(dataOnly) } : {}),
     };
   return prior ? { ...rest, prior_state: { ...prior, values: prior.values && { ...prior.values, root_module: dataOnly(prior.values.root_module) } } } : rest;
+}
+
+/** A finding as the scenario expects it: address given by its type and construct-name prefix (the hash suffix may change). */
+export interface ExpectedFinding {
+  readonly severity: Finding["severity"];
+  readonly kind: Finding["kind"];
+  /** `type.namePrefix`: matches an address `type.namePrefix<anything>`. */
+  readonly address: string;
+  readonly attribute?: string;
+}
+
+/** One change of the matrix. */
+export interface ReviewCase {
+  readonly name: string;
+  readonly description: string;
+  /** How the second version is made (recorded in the manifest). */
+  readonly how: string;
+  /** Edits the environment file (then synth). */
+  readonly config?: (c: Record<string, any>) => void;
+  /** Edits the synthesized JSON, for changes no configuration produces. */
+  readonly patch?: (stack: Record<string, any>) => void;
+  readonly expected: readonly ExpectedFinding[];
+}
+
+const byPrefix = (section: Record<string, Record<string, any>> | undefined, type: string, prefix: string): string => {
+  const names = Object.keys(section?.[type] ?? {}).filter((n) => n.startsWith(prefix));
+  if (names.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${names.length}`);
+  return names[0];
+};
+
+/** The matrix of issue 16. */
+export const REVIEW_CASES: readonly ReviewCase[] = [
+  {
+    name: "zenml-version",
+    description: "bump zenml.version 0.84.3 → 0.85.0",
+    how: "config: zenml.version",
+    config: (c) => (c.zenml.version = "0.85.0"),
+    expected: [
+      { severity: "info", kind: "rollout", address: "aws_ecs_task_definition.service_task_", attribute: "container_definitions" },
+      { severity: "info", kind: "rollout", address: "aws_ecs_service.service_", attribute: "task_definition" },
+    ],
+  },
+  {
+    name: "db-instance-class",
+    description: "change the DB instance class db.t3.micro → db.t3.small",
+    how: "config: database.instanceClass",
+    config: (c) => (c.database = { ...(c.database ?? {}), instanceClass: "db.t3.small" }),
+    expected: [
+      { severity: "info", kind: "rollout", address: "aws_db_instance.database_instance_", attribute: "instance_class" },
+      { severity: "info", kind: "cost", address: "review" },
+    ],
+  },
+  {
+    name: "db-replace",
+    description: "rename the initial database (database.databaseName): forces a new DB instance",
+    how: "config: database.databaseName",
+    config: (c) => (c.database = { ...(c.database ?? {}), databaseName: "zenml_renamed" }),
+    expected: [
+      { severity: "danger", kind: "data-loss", address: "aws_db_instance.database_instance_", attribute: "db_name" },
+      { severity: "info", kind: "rollout", address: "aws_ecs_task_definition.service_task_", attribute: "container_definitions" },
+      { severity: "info", kind: "rollout", address: "aws_ecs_service.service_", attribute: "task_definition" },
+    ],
+  },
+  {
+    name: "sg-mysql-world",
+    description: "add an ingress rule 3306 ← 0.0.0.0/0 to the RDS security group",
+    how: "patched synthesized JSON: a new aws_security_group_rule (no configuration produces one)",
+    patch: (stack) => {
+      const rds = byPrefix(stack.resource, "aws_security_group", "security-groups_rds_");
+      stack.resource!.aws_security_group_rule["review-case_rds-in-world"] = {
+        type: "ingress",
+        protocol: "tcp",
+        from_port: 3306,
+        to_port: 3306,
+        cidr_blocks: ["0.0.0.0/0"],
+        description: "MySQL from anywhere (review e2e case)",
+        security_group_id: `\${aws_security_group.${rds}.id}`,
+      };
+    },
+    expected: [
+      { severity: "warn", kind: "security", address: "aws_security_group_rule.review-case_rds-in-world", attribute: "cidr_blocks" },
+      { severity: "warn", kind: "policy", address: "aws_security_group_rule.review-case_rds-in-world" },
+    ],
+  },
+  {
+    name: "iam-wildcard",
+    description: "add a `*` resource to the flow-log role's IAM policy",
+    how: "patched synthesized JSON: \"*\" appended to the resources of the flow-log policy document's first statement",
+    patch: (stack) => {
+      const doc = stack.data!.aws_iam_policy_document[byPrefix(stack.data, "aws_iam_policy_document", "network_flow-log-write_")];
+      const statements = Array.isArray(doc.statement) ? doc.statement : [doc.statement];
+      statements[0].resources = [...statements[0].resources, "*"];
+    },
+    expected: [
+      { severity: "warn", kind: "security", address: "aws_iam_role_policy.network_flow-log-policy_", attribute: "policy" },
+      { severity: "warn", kind: "policy", address: "aws_iam_role_policy.network_flow-log-policy_" },
+      { severity: "warn", kind: "policy", address: "data.aws_iam_policy_document.network_flow-log-write_" },
+    ],
+  },
+  {
+    name: "nat-per-az",
+    description: "switch natGatewayPerAz on (network.natGateways = perAz)",
+    how: "config: network.natGateways",
+    config: (c) => (c.network = { ...(c.network ?? {}), natGateways: "perAz" }),
+    expected: [{ severity: "info", kind: "cost", address: "review" }],
+  },
+  {
+    name: "alarm-email-removed",
+    description: "remove the alarm e-mail (observability.alarmEmail)",
+    how: "config: observability.alarmEmail removed",
+    config: (c) => delete c.observability.alarmEmail,
+    expected: [{ severity: "warn", kind: "security", address: "aws_sns_topic_subscription.alarms_email_" }],
+  },
+];
+
+/** Whether the findings are exactly the expected ones (order-independent); the differences otherwise. */
+export function compareFindings(actual: readonly Finding[], expected: readonly ExpectedFinding[]): string[] {
+  const left = [...actual];
+  const missing: ExpectedFinding[] = [];
+  for (const e of expected) {
+    const i = left.findIndex((f) => f.severity === e.severity && f.kind === e.kind && f.address.startsWith(e.address) && (e.attribute === undefined || f.attribute === e.attribute));
+    if (i >= 0) left.splice(i, 1);
+    else missing.push(e);
+  }
+  return [
+    ...missing.map((e) => `missing: ${e.severity} ${e.kind} ${e.address}* ${e.attribute ?? ""}`),
+    ...left.map((f) => `unexpected: ${f.severity} ${f.kind} ${f.address} ${f.attribute ?? ""}: ${f.message}`),
+  ];
+}
+
+
+/** A fixture case read back: the plan, the stack it was made from, and the base stack. */
+export function loadFixtureCase(name: string): { plan: Record<string, any>; stackJson: Record<string, any>; baseStackJson: Record<string, any>; planFile: string } {
+  const planFile = path.join(REVIEW_FIXTURES_DIR, name, "plan.json");
+  return {
+    planFile,
+    plan: JSON.parse(fs.readFileSync(planFile, "utf8")),
+    stackJson: JSON.parse(fs.readFileSync(path.join(REVIEW_FIXTURES_DIR, name, "cdk.tf.json"), "utf8")),
+    baseStackJson: JSON.parse(fs.readFileSync(path.join(REVIEW_FIXTURES_DIR, "base", "stacks", REVIEW_STACK, "cdk.tf.json"), "utf8")),
+  };
+}
+
+/** The review of a fixture case, as `npm run review -- <case>/plan.json --base base` computes it. */
+export function reviewFixture(name: string): StackReview {
+  const c = loadFixtureCase(name);
+  return reviewPlan({ plan: c.plan, source: `__tests__/fixtures/review/${name}/plan.json`, stackJson: c.stackJson, baseStackJson: c.baseStackJson });
+}
+
+/** docs/policy.md, whose "replace the database" example is rendered from the db-replace fixture. */
+export const DOCS_FILE = path.join(ROOT, "docs", "policy.md");
+const EXAMPLE_START = "<!-- review-example:start -->";
+const EXAMPLE_END = "<!-- review-example:end -->";
+
+/** docs/policy.md with the example replaced by the current rendering of the db-replace fixture. */
+export function docsWithExample(docs: string): string {
+  const start = docs.indexOf(EXAMPLE_START);
+  const end = docs.indexOf(EXAMPLE_END);
+  if (start < 0 || end < start) throw new Error(`${DOCS_FILE}: markers ${EXAMPLE_START} / ${EXAMPLE_END} missing`);
+  const rendered = renderMarkdown([reviewFixture("db-replace")]).trimEnd();
+  return `${docs.slice(0, start + EXAMPLE_START.length)}\n\n${rendered}\n\n${docs.slice(end)}`;
 }

@@ -10,139 +10,12 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Finding, StackReview } from "../scripts/review/model";
+import { StackReview } from "../scripts/review/model";
 import { renderJson, renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 import { createFixtures, readConfigDir, RawConfig, writeConfigDir } from "./fixtures";
 import { checkPrerequisites, log, MotoServer, readStack, Aws, StackDir, StackJson, synth, workDir, writeEmulatorOverride } from "./harness";
-import { maskVolatile, REGENERATE_COMMAND, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash, trimPlan } from "./review-fixtures";
-
-/** A finding as the scenario expects it: address given by its type and construct-name prefix (the hash suffix may change). */
-export interface ExpectedFinding {
-  readonly severity: Finding["severity"];
-  readonly kind: Finding["kind"];
-  /** `type.namePrefix`: matches an address `type.namePrefix<anything>`. */
-  readonly address: string;
-  readonly attribute?: string;
-}
-
-/** One change of the matrix. */
-export interface ReviewCase {
-  readonly name: string;
-  readonly description: string;
-  /** How the second version is made (recorded in the manifest). */
-  readonly how: string;
-  /** Edits the environment file (then synth). */
-  readonly config?: (c: RawConfig) => void;
-  /** Edits the synthesized JSON, for changes no configuration produces. */
-  readonly patch?: (stack: StackJson) => void;
-  readonly expected: readonly ExpectedFinding[];
-}
-
-const byPrefix = (section: Record<string, Record<string, any>> | undefined, type: string, prefix: string): string => {
-  const names = Object.keys(section?.[type] ?? {}).filter((n) => n.startsWith(prefix));
-  if (names.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${names.length}`);
-  return names[0];
-};
-
-/** The matrix of issue 16. */
-export const REVIEW_CASES: readonly ReviewCase[] = [
-  {
-    name: "zenml-version",
-    description: "bump zenml.version 0.84.3 → 0.85.0",
-    how: "config: zenml.version",
-    config: (c) => (c.zenml.version = "0.85.0"),
-    expected: [
-      { severity: "info", kind: "rollout", address: "aws_ecs_task_definition.service_task_", attribute: "container_definitions" },
-      { severity: "info", kind: "rollout", address: "aws_ecs_service.service_", attribute: "task_definition" },
-    ],
-  },
-  {
-    name: "db-instance-class",
-    description: "change the DB instance class db.t3.micro → db.t3.small",
-    how: "config: database.instanceClass",
-    config: (c) => (c.database = { ...(c.database ?? {}), instanceClass: "db.t3.small" }),
-    expected: [
-      { severity: "info", kind: "rollout", address: "aws_db_instance.database_instance_", attribute: "instance_class" },
-      { severity: "info", kind: "cost", address: "review" },
-    ],
-  },
-  {
-    name: "db-replace",
-    description: "rename the initial database (database.databaseName): forces a new DB instance",
-    how: "config: database.databaseName",
-    config: (c) => (c.database = { ...(c.database ?? {}), databaseName: "zenml_renamed" }),
-    expected: [
-      { severity: "danger", kind: "data-loss", address: "aws_db_instance.database_instance_", attribute: "db_name" },
-      { severity: "info", kind: "rollout", address: "aws_ecs_task_definition.service_task_", attribute: "container_definitions" },
-      { severity: "info", kind: "rollout", address: "aws_ecs_service.service_", attribute: "task_definition" },
-    ],
-  },
-  {
-    name: "sg-mysql-world",
-    description: "add an ingress rule 3306 ← 0.0.0.0/0 to the RDS security group",
-    how: "patched synthesized JSON: a new aws_security_group_rule (no configuration produces one)",
-    patch: (stack) => {
-      const rds = byPrefix(stack.resource, "aws_security_group", "security-groups_rds_");
-      stack.resource!.aws_security_group_rule["review-case_rds-in-world"] = {
-        type: "ingress",
-        protocol: "tcp",
-        from_port: 3306,
-        to_port: 3306,
-        cidr_blocks: ["0.0.0.0/0"],
-        description: "MySQL from anywhere (review e2e case)",
-        security_group_id: `\${aws_security_group.${rds}.id}`,
-      };
-    },
-    expected: [
-      { severity: "warn", kind: "security", address: "aws_security_group_rule.review-case_rds-in-world", attribute: "cidr_blocks" },
-      { severity: "warn", kind: "policy", address: "aws_security_group_rule.review-case_rds-in-world" },
-    ],
-  },
-  {
-    name: "iam-wildcard",
-    description: "add a `*` resource to the flow-log role's IAM policy",
-    how: "patched synthesized JSON: \"*\" appended to the resources of the flow-log policy document's first statement",
-    patch: (stack) => {
-      const doc = stack.data!.aws_iam_policy_document[byPrefix(stack.data, "aws_iam_policy_document", "network_flow-log-write_")];
-      const statements = Array.isArray(doc.statement) ? doc.statement : [doc.statement];
-      statements[0].resources = [...statements[0].resources, "*"];
-    },
-    expected: [
-      { severity: "warn", kind: "security", address: "aws_iam_role_policy.network_flow-log-policy_", attribute: "policy" },
-      { severity: "warn", kind: "policy", address: "aws_iam_role_policy.network_flow-log-policy_" },
-    ],
-  },
-  {
-    name: "nat-per-az",
-    description: "switch natGatewayPerAz on (network.natGateways = perAz)",
-    how: "config: network.natGateways",
-    config: (c) => (c.network = { ...(c.network ?? {}), natGateways: "perAz" }),
-    expected: [{ severity: "info", kind: "cost", address: "review" }],
-  },
-  {
-    name: "alarm-email-removed",
-    description: "remove the alarm e-mail (observability.alarmEmail)",
-    how: "config: observability.alarmEmail removed",
-    config: (c) => delete c.observability.alarmEmail,
-    expected: [{ severity: "warn", kind: "security", address: "aws_sns_topic_subscription.alarms_email_" }],
-  },
-];
-
-/** Whether the findings are exactly the expected ones (order-independent); the differences otherwise. */
-export function compareFindings(actual: readonly Finding[], expected: readonly ExpectedFinding[]): string[] {
-  const left = [...actual];
-  const missing: ExpectedFinding[] = [];
-  for (const e of expected) {
-    const i = left.findIndex((f) => f.severity === e.severity && f.kind === e.kind && f.address.startsWith(e.address) && (e.attribute === undefined || f.attribute === e.attribute));
-    if (i >= 0) left.splice(i, 1);
-    else missing.push(e);
-  }
-  return [
-    ...missing.map((e) => `missing: ${e.severity} ${e.kind} ${e.address}* ${e.attribute ?? ""}`),
-    ...left.map((f) => `unexpected: ${f.severity} ${f.kind} ${f.address} ${f.attribute ?? ""}: ${f.message}`),
-  ];
-}
+import { compareFindings, docsWithExample, DOCS_FILE, maskVolatile, REGENERATE_COMMAND, REVIEW_CASES, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash, trimPlan } from "./review-fixtures";
 
 /** The scenario. */
 export async function runReviewScenario(): Promise<void> {
@@ -240,6 +113,7 @@ export async function runReviewScenario(): Promise<void> {
         cases: Object.fromEntries(REVIEW_CASES.map((c) => [c.name, { description: c.description, how: c.how }])),
       };
       fs.writeFileSync(REVIEW_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+      fs.writeFileSync(DOCS_FILE, docsWithExample(fs.readFileSync(DOCS_FILE, "utf8")));
       log("review", `fixtures written to ${path.relative(process.cwd(), REVIEW_FIXTURES_DIR)} in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
     }
   } finally {

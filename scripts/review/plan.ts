@@ -125,3 +125,20 @@ export function changedAttributes(rc: ResourceChange): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || containsTrue(unknown[k])).sort();
 }
+
+/** A copy of `value` with every leaf marked in `marks` removed (undefined). */
+function scrub(value: unknown, marks: unknown): unknown {
+  if (marks === true) return undefined;
+  if (!marks || typeof marks !== "object" || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v, i) => scrub(v, (marks as any)[i]));
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scrub(v, (marks as any)[k])]));
+}
+
+/** One side of a change with its sensitive (and, after, unknown) parts removed: safe to analyse field by field. */
+export function readableObject(rc: ResourceChange, side: "before" | "after"): Record<string, any> | undefined {
+  const raw = side === "before" ? rc.change.before : rc.change.after;
+  if (raw === null || raw === undefined) return undefined;
+  let v = scrub(raw, side === "before" ? rc.change.before_sensitive : rc.change.after_sensitive);
+  if (side === "after") v = scrub(v, rc.change.after_unknown);
+  return v as Record<string, any>;
+}

@@ -7,7 +7,7 @@
  */
 import { containersOf } from "./containers";
 import { Finding } from "./model";
-import { Path, ResourceChange, display, formatValue, pathText, readable } from "./plan";
+import { Path, ResourceChange, display, formatValue, pathText, readable, readableObject } from "./plan";
 
 type Json = Record<string, any>;
 
@@ -63,8 +63,8 @@ const CIDR_ATTRIBUTE: Readonly<Record<string, [string, string]>> = {
 
 function ingressFindings(rc: ResourceChange): Finding[] {
   if (!CIDR_ATTRIBUTE[rc.type] || rc.action === "delete" || rc.action === "no-op") return [];
-  const before = ingressOf(rc.type, readable(rc, "before", []));
-  const after = ingressOf(rc.type, readable(rc, "after", []));
+  const before = ingressOf(rc.type, readableObject(rc, "before"));
+  const after = ingressOf(rc.type, readableObject(rc, "after"));
   const out: Finding[] = [];
   for (const rule of after) {
     const same = before.filter((b) => b.ports === rule.ports);
