@@ -67,8 +67,8 @@ describe("the matrix: exactly the expected findings (kind, severity, address, at
   test("replace the database: danger, db_name before → after, nothing refuses it on dev, no final snapshot", () => {
     const f = review("db-replace").findings[0];
     expect(f).toMatchObject({ severity: "danger", kind: "data-loss", action: "replace", attribute: "db_name", before: "zenml_hybrid", after: "zenml_renamed" });
-    expect(f.message).toMatch(/nothing refuses it/);
-    expect(f.message).toMatch(/skip_final_snapshot is true/);
+    expect(f.message).toMatch(/Nothing refuses it/);
+    expect(f.message).toMatch(/No final snapshot \(skip_final_snapshot = true\)/);
   });
 
   test("zenml version: image tag 0.84.3 → 0.85.0 and the migration container named", () => {

@@ -62,21 +62,21 @@ function guards(rc: ResourceChange, stackJson: Json | undefined, stateBucket: st
   for (const [attr, value] of protectedBy) {
     if (value === true) out.push(`REFUSED at apply: ${attr} is on, AWS rejects the delete (turn it off first)`);
   }
-  if (out.length === 0) out.push("nothing refuses it: no prevent_destroy, no deletion protection");
+  if (out.length === 0) out.push("Nothing refuses it: no prevent_destroy, no deletion protection");
   if (rc.type === "aws_db_instance") {
     out.push(
       before.skip_final_snapshot === true
-        ? "skip_final_snapshot is true: no final snapshot, the data is gone (automated backups are deleted with the instance unless retained)"
-        : `a final snapshot${before.final_snapshot_identifier ? ` ${before.final_snapshot_identifier}` : ""} is taken first`,
+        ? `No final snapshot (skip_final_snapshot = true): the data is gone${before.delete_automated_backups === false ? " but for the retained automated backups (delete_automated_backups = false)" : ", automated backups included"}`
+        : `A final snapshot${before.final_snapshot_identifier ? ` ${before.final_snapshot_identifier}` : ""} is taken first`,
     );
   }
-  if (rc.type === "aws_kms_key" && before.deletion_window_in_days) out.push(`the key is scheduled for deletion after ${before.deletion_window_in_days} days (cancel with kms:CancelKeyDeletion)`);
+  if (rc.type === "aws_kms_key" && before.deletion_window_in_days) out.push(`The key is scheduled for deletion after ${before.deletion_window_in_days} days (cancel with kms:CancelKeyDeletion)`);
   if (rc.type === "aws_secretsmanager_secret") {
-    out.push(before.recovery_window_in_days === 0 ? "recovery window 0: deleted at once" : `recoverable for ${before.recovery_window_in_days ?? 30} days (restore-secret)`);
+    out.push(before.recovery_window_in_days === 0 ? "Recovery window 0: deleted at once" : `Recoverable for ${before.recovery_window_in_days ?? 30} days (restore-secret)`);
   }
   if (rc.type === "aws_s3_bucket") {
-    if (stateBucket && before.bucket === stateBucket) out.push("this is the Terraform state bucket of the stacks");
-    out.push(before.force_destroy === true ? "force_destroy is true: its objects are deleted with it" : "force_destroy is false: the delete fails unless the bucket is empty");
+    if (stateBucket && before.bucket === stateBucket) out.push("This is the Terraform state bucket of the stacks");
+    out.push(before.force_destroy === true ? "Its objects are deleted with it (force_destroy = true)" : "The delete fails unless the bucket is empty (force_destroy = false)");
   }
   return out;
 }
@@ -99,7 +99,7 @@ export function dataLossFindings(rc: ResourceChange, stackJson: Json | undefined
       address: rc.address,
       action: rc.action,
       ...(first ? { attribute: pathText(first), before: display(rc, "before", first), after: display(rc, "after", first) } : {}),
-      message: `${rc.action} loses ${what}: ${why}. ${guards(rc, stackJson, stateBucket).join("; ")}.`,
+      message: `${rc.action === "replace" ? "Replacing" : "Deleting"} it loses ${what}: ${why}. ${guards(rc, stackJson, stateBucket).join(". ")}.`,
     },
   ];
 }

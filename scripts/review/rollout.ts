@@ -64,7 +64,8 @@ function taskDefinitionFindings(rc: ResourceChange): Finding[] {
   const after = containersOf(rc, "after");
   if (after === "sensitive" || before === "sensitive") return [info(rc, "new task definition revision: container definitions are sensitive, not shown", "container_definitions", "(sensitive)", "(sensitive)")];
   if (after === "unknown" || !Array.isArray(before) || !Array.isArray(after)) {
-    return [info(rc, "new task definition revision: the container definitions are known only after apply (they reference values that change in this plan)", "container_definitions", undefined, UNKNOWN)];
+    const oldTag = Array.isArray(before) ? serverImages(before, [])[0] : undefined;
+    return [info(rc, "new task definition revision: the container definitions are known only after apply (they reference values that change in this plan)", "container_definitions", oldTag ?? "(none)", UNKNOWN)];
   }
   const changes = containerChanges(before, after);
   const [oldTag, newTag] = serverImages(before, after);
