@@ -127,6 +127,102 @@ describe("the matrix: exactly the expected findings (kind, severity, address, at
   });
 });
 
+/**
+ * Each detector on an entry of a real plan edited the way the change would look (the matrix covers one
+ * case per kind; these cover the other rules): before → after, the attribute, the message.
+ */
+describe("detectors on edited entries of the real plans", () => {
+  /** Reviews `name` with the change at `prefix` edited by `edit` (becoming an update unless `edit` sets actions). */
+  const edited = (name: string, prefix: string, edit: (rc: any) => void, stackEdit?: (stack: any) => void) => {
+    const c = loadFixtureCase(name);
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    const stackJson = JSON.parse(JSON.stringify(c.stackJson));
+    const rc = plan.resource_changes.find((x: any) => x.address.startsWith(prefix));
+    if (!rc) throw new Error(`${name}: no change ${prefix}*`);
+    rc.change.actions = ["update"];
+    rc.change.after = JSON.parse(JSON.stringify(rc.change.before));
+    edit(rc);
+    stackEdit?.(stackJson);
+    return reviewPlan({ plan, source: "edited", stackJson }).findings.filter((f) => f.address === rc.address);
+  };
+
+  test("a new principal in a trust policy; an action widened to *", () => {
+    const trust = edited("zenml-version", "aws_iam_role.database_monitoring-role_", (rc) => {
+      const doc = JSON.parse(rc.change.after.assume_role_policy);
+      doc.Statement[0].Principal.AWS = "arn:aws:iam::999999999999:root";
+      rc.change.after.assume_role_policy = JSON.stringify(doc);
+    });
+    expect(trust).toEqual([expect.objectContaining({ severity: "warn", kind: "security", attribute: "assume_role_policy" })]);
+    expect(trust[0].message).toMatch(/new principal in the trust policy: AWS:arn:aws:iam::999999999999:root/);
+    const action = edited("zenml-version", "aws_iam_role_policy.network_flow-log-policy_", (rc) => {
+      const doc = JSON.parse(rc.change.after.policy);
+      doc.Statement[0].Action = "*";
+      rc.change.after.policy = JSON.stringify(doc);
+    });
+    expect(action.map((f) => [f.kind, f.attribute])).toContainEqual(["security", "policy"]);
+    expect(action.find((f) => f.kind === "security")!.message).toMatch(/Action widened to \*/);
+  });
+
+  test("ingress: IPv6 ::/0 added, a new port, an inline rule, aws_vpc_security_group_ingress_rule", () => {
+    const v6 = edited("zenml-version", "aws_security_group_rule.security-groups_alb-in-http_", (rc) => (rc.change.after.ipv6_cidr_blocks = ["::/0"]));
+    expect(v6).toEqual([expect.objectContaining({ kind: "security", attribute: "ipv6_cidr_blocks" })]);
+    expect(v6[0].message).toMatch(/80\/tcp from ::\/0 \(the whole internet\)/);
+    const port = edited("zenml-version", "aws_security_group_rule.security-groups_alb-in-https_", (rc) => (rc.change.after.from_port = rc.change.after.to_port = 8443));
+    expect(port[0].message).toMatch(/8443\/tcp from 0\.0\.0\.0\/0/);
+    const inline = edited("zenml-version", "aws_security_group.security-groups_alb_", (rc) => {
+      rc.change.after.ingress = [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["10.0.0.0/8"], ipv6_cidr_blocks: [], security_groups: [], prefix_list_ids: [], self: false, description: "" }];
+    });
+    expect(inline).toEqual([expect.objectContaining({ attribute: "ingress", after: "22/tcp ← 10.0.0.0/8" })]);
+    const c = loadFixtureCase("zenml-version");
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    plan.resource_changes.push({ address: "aws_vpc_security_group_ingress_rule.x", mode: "managed", type: "aws_vpc_security_group_ingress_rule", name: "x", change: { actions: ["create"], before: null, after: { from_port: 5432, to_port: 5432, ip_protocol: "tcp", cidr_ipv6: "2001:db8::/32" }, after_unknown: { id: true }, before_sensitive: false, after_sensitive: {} } });
+    const f = reviewPlan({ plan, source: "edited" }).findings.find((x) => x.address === "aws_vpc_security_group_ingress_rule.x");
+    expect(f).toMatchObject({ attribute: "cidr_ipv6", after: "5432/tcp ← 2001:db8::/32" });
+  });
+
+  test("protections switched off: storage encryption, TLS policy", () => {
+    const enc = edited("db-instance-class", "aws_db_instance.", (rc) => (rc.change.after.storage_encrypted = false));
+    expect(enc.filter((f) => f.kind === "security")).toEqual([expect.objectContaining({ attribute: "storage_encrypted", before: "true", after: "false" })]);
+    const tls = edited("zenml-version", "aws_lb_listener.load-balancer_https_", (rc) => (rc.change.after.ssl_policy = "ELBSecurityPolicy-2016-08"));
+    expect(tls).toEqual([expect.objectContaining({ attribute: "ssl_policy", before: "ELBSecurityPolicy-TLS13-1-2-2021-06", after: "ELBSecurityPolicy-2016-08" })]);
+  });
+
+  test("task definition: a secret's version pin changed (warn), env changes shown, secret-named values hidden", () => {
+    const findings = edited("zenml-version", "aws_ecs_task_definition.", (rc) => {
+      rc.change.actions = ["delete", "create"];
+      const defs = JSON.parse(rc.change.after.container_definitions);
+      const server = defs.find((d: any) => d.name === "zenml-server");
+      const jwt = server.secrets.find((x: any) => x.name === "ZENML_SERVER_JWT_SECRET_KEY");
+      jwt.valueFrom = jwt.valueFrom.replace(/:::.*$/, ":::terraform-99999999999999999999999999");
+      server.environment.find((e: any) => e.name === "ZENML_LOGGING_VERBOSITY").value = "DEBUG";
+      server.environment.push({ name: "ZENML_NEW_API_TOKEN", value: "not-to-be-shown" });
+      rc.change.after.container_definitions = JSON.stringify(defs);
+    });
+    const secret = findings.find((f) => f.kind === "security")!;
+    expect(secret).toMatchObject({ severity: "warn", attribute: "container_definitions.zenml-server.secrets.ZENML_SERVER_JWT_SECRET_KEY", after: expect.stringMatching(/:::terraform-9+$/) });
+    const rollout = findings.find((f) => f.kind === "rollout")!.message;
+    expect(rollout).toMatch(/zenml-server: env changed ZENML_LOGGING_VERBOSITY INFO → DEBUG/);
+    expect(rollout).toMatch(/env added ZENML_NEW_API_TOKEN=\(hidden\)/);
+    expect(rollout).not.toContain("not-to-be-shown");
+  });
+
+  test("deleting the state bucket: danger, why, and what refuses it", () => {
+    const f = edited(
+      "zenml-version",
+      "aws_s3_bucket.load-balancer_access-logs_bucket_",
+      (rc) => {
+        rc.change.actions = ["delete"];
+        rc.change.after = null;
+        rc.action_reason = "delete_because_no_resource_config";
+        rc.change.before.bucket = "mycompany-zenml-tfstate";
+      },
+      (stack) => (Object.values(stack.resource.aws_s3_bucket)[0] as any).lifecycle = { prevent_destroy: true },
+    );
+    expect(f).toEqual([expect.objectContaining({ severity: "danger", kind: "data-loss", action: "delete" })]);
+    expect(f[0].message).toMatch(/it was removed from the configuration.*REFUSED: lifecycle\.prevent_destroy.*This is the Terraform state bucket/);
+  });
+});
+
 describe("sensitive values never reach the output (canaries)", () => {
   const CANARY = "canary-7f3d9a1c-do-not-print";
   const outputs = (r: StackReview) => renderMarkdown([r]) + renderJson([r]);

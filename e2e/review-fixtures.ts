@@ -93,6 +93,7 @@ export function maskVolatile(text: string): string {
     .replace(/(:secret:[A-Za-z0-9/_+=.@!-]+-)([A-Za-z0-9]{6})(?=["\\:]|$)/g, (_m, head: string, suffix: string) => head + token("secret", suffix, (n) => `Sfx${String(n).padStart(3, "0")}`))
     .replace(/\/([0-9a-f]{16})\b/g, (_m, id: string) => `/${token("hex16", id, (n) => hex(n, 16))}`)
     .replace(/-(\d{6,12})(\.[a-z0-9-]+\.elb\.amazonaws\.com)/g, (_m, digits: string, rest: string) => `-${token("elb", digits, (n) => String(n).padStart(digits.length, "1"))}${rest}`)
+    .replace(/\bterraform-\d{18}[0-9a-f]{8}\b/g, (m) => token("tfid", m, (n) => `terraform-${String(n).padStart(26, "0")}`))
     .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`));
 }
 
