@@ -14,8 +14,8 @@ import { StackReview } from "../scripts/review/model";
 import { renderJson, renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 import { createFixtures, readConfigDir, RawConfig, writeConfigDir } from "./fixtures";
-import { checkPrerequisites, log, MotoServer, readStack, Aws, StackDir, StackJson, synth, workDir, writeEmulatorOverride } from "./harness";
-import { compareFindings, docsWithExample, DOCS_FILE, maskVolatile, REGENERATE_COMMAND, REVIEW_CASES, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash, trimPlan } from "./review-fixtures";
+import { checkPrerequisites, log, MotoServer, OVERRIDE_FILE, readStack, Aws, Semaphore, StackDir, StackJson, synth, workDir, writeEmulatorOverride } from "./harness";
+import { compareFindings, docsWithExample, DOCS_FILE, maskVolatile, ReviewCase, REGENERATE_COMMAND, REVIEW_CASES, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash, trimPlan } from "./review-fixtures";
 
 /** The scenario. */
 export async function runReviewScenario(): Promise<void> {
@@ -40,54 +40,71 @@ export async function runReviewScenario(): Promise<void> {
     await synth(fixtures.configDir, baseOut, path.join(dir, "synth.log"));
     const stackDir = path.join(baseOut, "stacks", REVIEW_STACK);
     const baseJsonText = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
-    const tf = new StackDir("review", stackDir, moto, path.join(dir, "review.log"), { [`TF_VAR_${variable}`]: canary });
+    const secretEnv = { [`TF_VAR_${variable}`]: canary };
+    const tf = new StackDir("review", stackDir, moto, path.join(dir, "review.log"), secretEnv);
     writeEmulatorOverride(stackDir, moto.endpoint);
+
+    /** The head stack JSON of a case: its environment file synthesized, or the base JSON patched. */
+    const head = async (c: ReviewCase): Promise<string> => {
+      const caseDir = path.join(dir, "cases", c.name);
+      if (c.patch) {
+        const json = JSON.parse(baseJsonText) as StackJson;
+        c.patch(json);
+        return `${JSON.stringify(json, null, 2)}\n`;
+      }
+      const config = JSON.parse(JSON.stringify(readConfigDir(fixtures.configDir)[REVIEW_STACK])) as RawConfig;
+      c.config!(config);
+      writeConfigDir(fixtures.configDir, path.join(caseDir, "config"), { [REVIEW_STACK]: config });
+      await synth(path.join(caseDir, "config"), path.join(caseDir, "out"), path.join(dir, "synth.log"));
+      return fs.readFileSync(path.join(caseDir, "out", "stacks", REVIEW_STACK, "cdk.tf.json"), "utf8");
+    };
+    // The second versions are synthesized while the base stack is applied.
+    const heads = Promise.all(REVIEW_CASES.map(head));
+    heads.catch(() => undefined); // awaited below; no unhandled rejection while apply runs
     await tf.terraformOk(["init", "-input=false", "-no-color"]);
     await tf.terraformOk(["apply", "-auto-approve", "-input=false", "-no-color"]);
     log("review", `base stack applied in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
+    const headTexts = await heads;
 
-    /** Plans the stack JSON currently in stackDir; returns the plan JSON text. */
-    const plan = async (name: string): Promise<string> => {
-      const file = `review-${name}.tfplan`;
-      // -refresh=false: the state was just written by apply; the plan compares configuration with it
-      // (real plans, no emulator re-reads, deterministic). -lock=false: plans only.
-      await tf.terraformOk(["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color", `-out=${file}`]);
-      const show = await tf.terraformOk(["show", "-json", "-no-color", file]);
+    /**
+     * Plans `headText` against the applied state, in a directory of its own that shares the base
+     * stack's initialized data dir (TF_DATA_DIR: providers, backend), so cases plan concurrently.
+     * -refresh=false: the state was just written by apply; the plan compares the configuration with
+     * it (real plans, no emulator re-reads). -lock=false: plans only.
+     */
+    const plan = async (name: string, headText: string): Promise<string> => {
+      const planDir = path.join(dir, "cases", name, "stack");
+      fs.mkdirSync(planDir, { recursive: true });
+      fs.writeFileSync(path.join(planDir, "cdk.tf.json"), headText);
+      for (const f of [OVERRIDE_FILE, ".terraform.lock.hcl"]) fs.copyFileSync(path.join(stackDir, f), path.join(planDir, f));
+      const caseTf = new StackDir(`review/${name}`, planDir, moto, path.join(dir, `${name}.log`), { ...secretEnv, TF_DATA_DIR: path.join(stackDir, ".terraform") });
+      await caseTf.terraformOk(["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color", "-out=review.tfplan"]);
+      const show = await caseTf.terraformOk(["show", "-json", "-no-color", "review.tfplan"]);
       if (show.stdout.includes(canary)) throw new Error(`review: the canary OAuth2 client secret is in the plan of ${name}`);
       return show.stdout;
     };
     const review = (planText: string, headJson: unknown): StackReview =>
       reviewPlan({ plan: JSON.parse(planText), source: "plan.json", stackJson: headJson as Record<string, any>, baseStackJson: JSON.parse(baseJsonText) });
 
+    const limit = new Semaphore(3);
+    const [baselinePlan, ...planTexts] = await Promise.all([
+      limit.run(() => plan("baseline", baseJsonText)),
+      ...REVIEW_CASES.map((c, i) => limit.run(() => plan(c.name, headTexts[i]))),
+    ]);
     const problems: string[] = [];
-    const baseline = review(await plan("baseline"), JSON.parse(baseJsonText));
+    const baseline = review(baselinePlan, JSON.parse(baseJsonText));
     if (baseline.findings.length > 0) problems.push(`baseline (no change): ${compareFindings(baseline.findings, []).join("; ")}`);
 
     const written: Array<{ name: string; plan: string; head: string }> = [];
-    for (const c of REVIEW_CASES) {
+    for (const [i, c] of REVIEW_CASES.entries()) {
       const caseDir = path.join(dir, "cases", c.name);
-      let headText: string;
-      if (c.config) {
-        const config = JSON.parse(JSON.stringify(readConfigDir(fixtures.configDir)[REVIEW_STACK])) as RawConfig;
-        c.config(config);
-        writeConfigDir(fixtures.configDir, path.join(caseDir, "config"), { [REVIEW_STACK]: config });
-        await synth(path.join(caseDir, "config"), path.join(caseDir, "out"), path.join(dir, "synth.log"));
-        headText = fs.readFileSync(path.join(caseDir, "out", "stacks", REVIEW_STACK, "cdk.tf.json"), "utf8");
-      } else {
-        const json = JSON.parse(baseJsonText) as StackJson;
-        c.patch!(json);
-        headText = `${JSON.stringify(json, null, 2)}\n`;
-      }
-      fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), headText);
-      const planText = await plan(c.name);
-      fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), baseJsonText);
+      const [planText, headText] = [planTexts[i], headTexts[i]];
       const result = review(planText, JSON.parse(headText));
       const outputs = [renderMarkdown([result]), renderJson([result])];
       if (outputs.some((o) => o.includes(canary))) problems.push(`${c.name}: the canary is in the review output`);
       const diff = compareFindings(result.findings, c.expected);
       if (diff.length > 0) problems.push(`${c.name} (${c.description}):\n    ${diff.join("\n    ")}`);
       log("review", `${c.name}: ${result.findings.map((f) => `${f.severity}/${f.kind} ${f.address}${f.attribute ? ` [${f.attribute}]` : ""}`).join(", ")}`);
-      fs.mkdirSync(caseDir, { recursive: true });
       fs.writeFileSync(path.join(caseDir, "review.md"), outputs[0]);
       fs.writeFileSync(path.join(caseDir, "plan.json"), planText);
       fs.writeFileSync(path.join(caseDir, "cdk.tf.json"), headText);
