@@ -117,15 +117,6 @@ export function readable(rc: ResourceChange, side: "before" | "after", path: Pat
 export const pathText = (path: Path): string =>
   path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
-/** Top-level attributes whose before and after differ (or become unknown). */
-export function changedAttributes(rc: ResourceChange): string[] {
-  const before = (rc.change.before ?? {}) as Json;
-  const after = (rc.change.after ?? {}) as Json;
-  const unknown = (rc.change.after_unknown ?? {}) as Json;
-  const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
-  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || containsTrue(unknown[k])).sort();
-}
-
 /** A copy of `value` with every leaf marked in `marks` removed (undefined). */
 function scrub(value: unknown, marks: unknown): unknown {
   if (marks === true) return undefined;

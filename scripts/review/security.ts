@@ -170,15 +170,15 @@ function iamFindings(rc: ResourceChange): Finding[] {
       }
       if (!match && rc.action !== "create") parts.unshift("statement added");
       if (parts.length === 0) continue;
-      out.push(
-        warn(
-          rc,
-          `IAM ${s.label}: ${parts.join("; ")}`,
-          attr,
-          match ? formatValue({ Action: match.actions, Resource: match.resources, ...(match.principals.length ? { Principal: match.principals } : {}) }, 160) : "(none)",
-          formatValue({ Action: s.actions, Resource: s.resources, ...(s.principals.length ? { Principal: s.principals } : {}) }, 160),
-        ),
-      );
+      // before → after of what widened: the statement's old lists, then what was added to them.
+      const shown = (st: Statement | undefined) =>
+        st ? formatValue([`Action: ${st.actions.join(", ")}`, `Resource: ${st.resources.join(", ")}`, ...(st.principals.length ? [`Principal: ${st.principals.join(", ")}`] : [])].join("; "), 160) : "(none)";
+      const added = [
+        newActions.length ? `Action + ${newActions.join(", ")}` : "",
+        newResources.length ? `Resource + ${newResources.join(", ")}` : "",
+        newPrincipals.length ? `Principal + ${newPrincipals.join(", ")}` : "",
+      ].filter(Boolean);
+      out.push(warn(rc, `IAM ${s.label}: ${parts.join("; ")}`, attr, shown(match), match ? formatValue(added.join("; "), 160) : shown(s)));
     }
   }
   return out;
