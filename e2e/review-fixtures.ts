@@ -87,14 +87,52 @@ export function maskVolatile(text: string): string {
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, (m) =>
       /^0{8}-0{4}-0{4}-0{4}-0{11}\d$/.test(m) ? m : token("uuid", m, (n) => `00000000-0000-4000-8000-${hex(n, 12)}`),
     )
-    .replace(/\b(vpc|subnet|sgr|sg|igw|nat|eipalloc|eipassoc|eni|rtbassoc|rtb|acl|aclassoc|fl|vpce|pl|dopt)-([0-9a-f]{8,17})\b/g, (m, kind: string, id: string) =>
+    // moto's EC2 IDs: 17 hex digits (route IDs append a hash: r-rtb-<17 hex><digits>), or 8.
+    .replace(/\b(vpc|subnet|sgr|sg|igw|nat|eipalloc|eipassoc|eni|rtbassoc|rtb|acl|aclassoc|fl|vpce|pl|dopt)-([0-9a-f]{17}|[0-9a-f]{8}(?![0-9a-f]))/g, (m, kind: string, id: string) =>
       token(kind, m, (n) => `${kind}-${hex(n, id.length)}`),
     )
-    .replace(/(:secret:[A-Za-z0-9/_+=.@!-]+-)([A-Za-z0-9]{6})(?=["\\:]|$)/g, (_m, head: string, suffix: string) => head + token("secret", suffix, (n) => `Sfx${String(n).padStart(3, "0")}`))
+    .replace(/\bsgrule-\d+\b/g, (m) => token("sgrule", m, (n) => `sgrule-${n}`))
+    .replace(/(:secret:[A-Za-z0-9/_+=.@!-]+-)([A-Za-z0-9]{6})(?![A-Za-z0-9])/g, (_m, head: string, suffix: string) => head + token("secret", suffix, (n) => `Sfx${String(n).padStart(3, "0")}`))
     .replace(/\/([0-9a-f]{16})\b/g, (_m, id: string) => `/${token("hex16", id, (n) => hex(n, 16))}`)
     .replace(/-(\d{6,12})(\.[a-z0-9-]+\.elb\.amazonaws\.com)/g, (_m, digits: string, rest: string) => `-${token("elb", digits, (n) => String(n).padStart(digits.length, "1"))}${rest}`)
-    .replace(/\bterraform-\d{18}[0-9a-f]{8}\b/g, (m) => token("tfid", m, (n) => `terraform-${String(n).padStart(26, "0")}`))
+    // Terraform's generated unique IDs (name_prefix, secret version IDs): a timestamp and a counter.
+    .replace(/-(\d{18}[0-9a-f]{8})\b/g, (_m, id: string) => `-${token("tfid", id, (n) => String(n).padStart(26, "0"))}`)
+    .replace(/\bAROA[A-Z0-9]{17}\b/g, (m) => token("aroa", m, (n) => `AROA${String(n).padStart(17, "0")}`))
+    // moto's public and private addresses (EIPs, NAT gateways, network interfaces) and their DNS names.
+    .replace(/\b127\.\d+\.\d+\.\d+\b/g, (m) => token("ip127", m, (n) => `127.0.1.${n}`))
+    .replace(/\bec2-127-\d+-\d+-\d+\b/g, (m) => token("dns127", m, (n) => `ec2-127-0-1-${n}`))
+    .replace(/"private_ip":"10\.\d+\.\d+\.\d+"/g, (m) => token("ip10", m, (n) => `"private_ip":"10.0.255.${n}"`))
+    .replace(/\bip-10-\d+-\d+-\d+\b/g, (m) => token("dns10", m, (n) => `ip-10-0-255-${n}`))
     .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`));
+}
+
+/** Keys sorted at every level (nothing dropped). */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+/**
+ * JSON documents embedded in string attributes (container definitions, IAM policies) with their keys
+ * sorted: the provider writes them back from the API with map keys in varying order, which would make
+ * every regeneration differ. The documents are equal as JSON; nothing the review reads changes.
+ */
+export function sortEmbeddedJson(value: unknown): unknown {
+  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+    try {
+      return JSON.stringify(sortKeys(JSON.parse(value)));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(sortEmbeddedJson);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, sortEmbeddedJson(v)]));
+  }
+  return value;
 }
 
 /**
