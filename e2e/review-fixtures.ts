@@ -135,6 +135,34 @@ export function sortEmbeddedJson(value: unknown): unknown {
   return value;
 }
 
+const MOTO_ID = /^(vpc|subnet|sgr|sg|igw|nat|eipalloc|eipassoc|eni|rtbassoc|rtb|acl|aclassoc|fl|vpce|pl|dopt)-[0-9a-f]+$/;
+
+/** Lists made only of masked EC2 IDs, sorted: Terraform orders such sets by the (random) real IDs. */
+function sortIdLists(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(sortIdLists);
+    return items.length > 1 && items.every((v) => typeof v === "string" && MOTO_ID.test(v)) ? [...(items as string[])].sort() : items;
+  }
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, sortIdLists(v)]));
+  return value;
+}
+
+/**
+ * A plan as stored in the fixtures: trimmed ({@link trimPlan}), embedded JSON documents with sorted
+ * keys, moto's random values masked ({@link maskVolatile}) with tokens numbered in the order of the
+ * resource addresses whose IDs they are (not of first appearance, which follows the random IDs in
+ * sets), and lists of EC2 IDs sorted. Two runs of the e2e produce the same text.
+ */
+export function fixturePlanText(plan: Record<string, any>): string {
+  const ids = ((plan.resource_changes ?? []) as any[])
+    .map((rc) => [String(rc.address), rc.change?.before?.id ?? rc.change?.after?.id] as const)
+    .filter(([, id]) => typeof id === "string")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, id]) => id);
+  const masked = maskVolatile(`${JSON.stringify(ids)}\n${JSON.stringify(sortEmbeddedJson(trimPlan(plan)))}`);
+  return `${JSON.stringify(sortIdLists(JSON.parse(masked.slice(masked.indexOf("\n") + 1))))}\n`;
+}
+
 /**
  * Keeps what the review and the policy pack read (format and terraform versions, planned values,
  * resource changes, output changes, configuration, data sources of the prior state); drops the

@@ -15,7 +15,7 @@ import { renderJson, renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 import { createFixtures, readConfigDir, RawConfig, writeConfigDir } from "./fixtures";
 import { checkPrerequisites, log, MotoServer, OVERRIDE_FILE, readStack, Aws, Semaphore, StackDir, StackJson, synth, workDir, writeEmulatorOverride } from "./harness";
-import { compareFindings, docsWithExample, DOCS_FILE, maskVolatile, ReviewCase, sortEmbeddedJson, REGENERATE_COMMAND, REVIEW_CASES, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash, trimPlan } from "./review-fixtures";
+import { compareFindings, docsWithExample, DOCS_FILE, fixturePlanText, maskVolatile, ReviewCase, REGENERATE_COMMAND, REVIEW_CASES, REVIEW_CONFIG_DIR, REVIEW_FIXTURES_DIR, REVIEW_MANIFEST, REVIEW_STACK, ReviewFixtureManifest, stackHash } from "./review-fixtures";
 
 /** The scenario. */
 export async function runReviewScenario(): Promise<void> {
@@ -117,7 +117,7 @@ export async function runReviewScenario(): Promise<void> {
       for (const w of written) {
         const out = path.join(REVIEW_FIXTURES_DIR, w.name);
         fs.mkdirSync(out, { recursive: true });
-        fs.writeFileSync(path.join(out, "plan.json"), `${maskVolatile(JSON.stringify(sortEmbeddedJson(trimPlan(JSON.parse(w.plan)))))}\n`);
+        fs.writeFileSync(path.join(out, "plan.json"), fixturePlanText(JSON.parse(w.plan)));
         fs.writeFileSync(path.join(out, "cdk.tf.json"), `${maskVolatile(JSON.stringify(JSON.parse(w.head)))}\n`);
       }
       const base = path.join(REVIEW_FIXTURES_DIR, "base", "stacks", REVIEW_STACK);
