@@ -137,11 +137,19 @@ export function sortEmbeddedJson(value: unknown): unknown {
 
 const MOTO_ID = /^(vpc|subnet|sgr|sg|igw|nat|eipalloc|eipassoc|eni|rtbassoc|rtb|acl|aclassoc|fl|vpce|pl|dopt)-[0-9a-f]+$/;
 
-/** Lists made only of masked EC2 IDs, sorted: Terraform orders such sets by the (random) real IDs. */
+const isId = (v: unknown) => typeof v === "string" && MOTO_ID.test(v);
+const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
+
+/**
+ * Sets keyed by masked EC2 IDs, sorted: Terraform orders sets by their (random) real values. Lists
+ * of IDs, and lists of blocks that each name an ID (e.g. an ALB's subnet_mapping).
+ */
 function sortIdLists(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map(sortIdLists);
-    return items.length > 1 && items.every((v) => typeof v === "string" && MOTO_ID.test(v)) ? [...(items as string[])].sort() : items;
+    const idSet = items.every(isId);
+    const blockSet = items.every((v) => v && typeof v === "object" && !Array.isArray(v) && Object.values(v).some(isId));
+    return items.length > 1 && (idSet || blockSet) ? [...items].sort(byJson) : items;
   }
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, sortIdLists(v)]));
   return value;
