@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run review -- <plan.json>... [--format markdown|json] [--base <cdktf.out>] [--fail-on danger|warn|none]
+ * `npm run review -- <plan.json>... [--format markdown|json] [--base <cdktf.out>] [--fail-on danger|warn|info|none]
  * [--config <cdk.tf.json>] [--output FILE]`: a risk summary of each `terraform show -json` plan (data
  * loss, security, rollout, cost, policy) for a reviewer, as Markdown (the PR comment) or JSON
  * (docs/policy.md, "Plan review"). Exit codes: 0 reviewed, 1 a finding at or above --fail-on, 2 bad input.
@@ -19,7 +19,7 @@ A risk summary of each plan (terraform show -json plan.out): data loss (danger),
 (warn), rollout and cost (info), then the full plan collapsed.
 options   --format markdown|json    default markdown
           --base <dir>              a synthesized cdktf.out of the base branch: cost delta per stack
-          --fail-on danger|warn|none exit 1 when a finding is at least this severe (default none)
+          --fail-on danger|warn|info|none  exit 1 when a finding is at least this severe (default none)
           --config <cdk.tf.json>    the stack the plan was made from (default: cdk.tf.json next to the plan;
                                     gives prevent_destroy, the policy suppressions and the head cost)
           --output FILE             write the report to FILE instead of stdout
