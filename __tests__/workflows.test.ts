@@ -66,6 +66,43 @@ test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF p
   expect(comment.with.script).toContain("updateComment");
 });
 
+test("pr.yml: each stack's plan is reviewed (npm run review, cost delta vs the synthesized base) and posted as one sticky comment instead of the raw plan", () => {
+  const wf = workflows["pr.yml"];
+  // Adding or removing the override label re-runs the gate.
+  expect(wf.on.pull_request.types).toEqual(expect.arrayContaining(["opened", "synchronize", "reopened", "labeled", "unlabeled"]));
+  const steps: any[] = wf.jobs.plan.steps;
+  const at = (pred: (s: any) => boolean) => {
+    const i = steps.findIndex(pred);
+    expect(i).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+  const baseCheckout = at((s) => s.uses?.startsWith("actions/checkout") && s.with?.path === ".review-base");
+  expect(steps[baseCheckout].with.ref).toBe("${{ github.event.pull_request.base.sha }}");
+  const baseSynth = at((s) => s["working-directory"] === ".review-base");
+  expect(steps[baseSynth].run).toContain("npm run synth");
+  const plan = at((s) => s.name === "terraform plan");
+  expect(steps[plan].run).toMatch(/tee plan\.txt/);
+  const review = at((s) => /npm run --silent review -- /.test(s.run ?? ""));
+  const run: string = steps[review].run;
+  expect(run).toContain('"cdktf.out/stacks/$STACK/plan.json"');
+  expect(run).toContain("--base .review-base/cdktf.out");
+  expect(run).toContain('--fail-on "$FAIL_ON"');
+  expect(run).toContain('--output "cdktf.out/stacks/$STACK/review.md"');
+  // Danger fails the job unless the PR carries the documented label.
+  expect(steps[review].env.FAIL_ON).toBe("${{ contains(github.event.pull_request.labels.*.name, 'review:accept-danger') && 'none' || 'danger' }}");
+  expect(fs.readFileSync(path.join(ROOT, "docs", "policy.md"), "utf8")).toContain("**`review:accept-danger`**");
+  expect(steps[review].if).toMatch(/always\(\)/);
+  const post = at((s) => s.uses?.startsWith("actions/github-script"));
+  expect(steps[post].if).toMatch(/always\(\)/);
+  const script: string = steps[post].with.script;
+  expect(script).toContain("review.md");
+  expect(script).not.toContain("plan.txt"); // no raw dump: the full plan is collapsed inside review.md
+  expect(script).toContain("<!-- zenml-plan:${stack} -->");
+  expect(script).toMatch(/comments\.find\(\(c\) => c\.body && c\.body\.startsWith\(marker\)\)/);
+  expect(steps.filter((s) => s.uses?.startsWith("actions/github-script"))).toHaveLength(1);
+  expect([baseCheckout < baseSynth, baseSynth < plan, plan < review, review < post]).toEqual([true, true, true, true]);
+});
+
 test("pr.yml: the scanners job runs checkov, trivy and KICS on each stack with its generated files and gates on npm run policy --import", () => {
   const job = workflows["pr.yml"].jobs.scanners;
   const steps: any[] = job.steps;

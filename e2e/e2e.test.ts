@@ -14,6 +14,7 @@ import * as path from "path";
 import { BOOTSTRAP_STACK } from "../lib/config/load";
 import { APP, checkPrerequisites, log, Manifest, readStack, REPO, resourceBlockCount, Semaphore, synthSync, workDir } from "./harness";
 import { writeReport } from "./report";
+import { runReviewScenario } from "./review";
 import { components, ConfigGroup, REPORTS, runBootstrap, runComponent } from "./scenarios";
 
 const TEST_TIMEOUT_MS = 60 * 60_000;
@@ -84,6 +85,9 @@ try {
       jobs.push({ name: `${group.label}: ${BOOTSTRAP_STACK}`, weight: 10, run: () => runBootstrap(group, BOOTSTRAP_STACK) });
     }
   }
+  // The plan review matrix (e2e/review.ts): one applied stack, seven real plans; writes the review
+  // fixtures of __tests__/fixtures/review with REVIEW_FIXTURES_UPDATE=1.
+  jobs.push({ name: "review: plan review matrix (npm run review)", weight: 150, run: runReviewScenario });
 } catch (e) {
   discoveryError = e as Error;
 }
