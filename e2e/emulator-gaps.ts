@@ -239,5 +239,5 @@ export const VERIFY_GAPS: readonly VerifyGap[] = [
   { check: "dns", handling: "skipped", reason: "offline: the config's domain and moto's ALB DNS name resolve nowhere" },
   { check: "stopped-tasks", handling: "vacuous", reason: "moto's ECS starts no tasks for a service, so ListTasks(desiredStatus=STOPPED) is empty" },
   { check: "https", handling: "stand-in", reason: "no ZenML server runs offline: --url points at a local HTTPS stand-in (127.0.0.1, a self-signed certificate passed with --ca) answering /health, / and /api/v1/info as a Pro workspace does" },
-  { check: "service", handling: "stand-in", reason: "moto fixes runningCount and the deployment's rolloutState when a service is created, from MOTO_ECS_SERVICE_RUNNING (moto/ecs/models.py Service.__init__): the step sets it through the launcher's hook and replaces the ECS service" },
+  { check: "service", handling: "stand-in", reason: "moto fixes runningCount and the deployment's rolloutState when a service is created, from MOTO_ECS_SERVICE_RUNNING (moto/ecs/models.py Service.__init__): the step sets it through the launcher's hook and creates the ECS service again (DeleteService, CreateService with the same parameters)" },
 ];

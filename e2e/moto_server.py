@@ -36,7 +36,7 @@ MOTO_ECS_SERVICE_FAILED_TASKS) from the server process's environment in ecs/mode
 i.e. whenever a service is created: runningCount, pendingCount and the deployment's rolloutState
 (COMPLETED when running >= desired, else IN_PROGRESS) are fixed then. The hook sets those two
 variables (nothing else) in this process, so a service created afterwards (the e2e verify step
-replaces dev's ECS service) runs the given number of tasks, without restarting moto and losing state.
+creates dev's ECS service again) runs the given number of tasks, without restarting moto and losing state.
 
 Usage: python3 e2e/moto_server.py --host 127.0.0.1 --port 4566
 Environment the harness sets: MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies such as

@@ -325,19 +325,15 @@ class StackRun {
   async verifyDeployed(): Promise<void> {
     const config = this.config;
     if (config.kind !== "workspace") return;
-    const services = Object.keys((this.stackJson.resource ?? {}).aws_ecs_service ?? {});
-    if (services.length !== 1) throw new Error(`${this.scope}: expected one aws_ecs_service, found ${services.length}`);
     const lines = await timed(this.report, "verify", () =>
       runVerifyStep({
         scope: this.scope,
         stack: this.name,
         aws: this.aws,
         moto: this.moto,
-        tf: this.tf,
         outDir: this.outDir,
         region: config.region,
         outputs: this.outputs,
-        serviceAddress: `aws_ecs_service.${services[0]}`,
         secrets: this.needles,
         zenmlVersion: config.zenml.version,
         workDir: path.dirname(this.outDir),
