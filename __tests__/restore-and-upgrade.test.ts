@@ -34,7 +34,7 @@ function taskSecrets(stack: StackJson): Record<string, Record<string, string>> {
 
 /** Statements of the task execution role's inline policy. */
 function executionStatements(stack: StackJson): any[] {
-  const policy = resources(stack, "aws_iam_role_policy").find((p) => p.name === "secrets-and-logs");
+  const policy = resources(stack, "aws_iam_role_policy").find((p) => p.name === "secrets-and-logs")!;
   return policyDocument(stack, policy.policy).statement;
 }
 
@@ -85,8 +85,8 @@ describe("zenml.secretsStoreKeySecretArn: the restored database's key, by refere
   });
 
   test("with backup replication, the OAuth2 client secret is replicated to the DR region like the key", () => {
-    const oauth2 = resources(prod, "aws_secretsmanager_secret").find((s) => s.name === "zenml/pro/oauth2-client-secret");
-    const key = resources(prod, "aws_secretsmanager_secret").find((s) => s.name === "zenml/zenml-hybrid/secrets-store-encryption-key");
+    const oauth2 = resources(prod, "aws_secretsmanager_secret").find((s) => s.name === "zenml/pro/oauth2-client-secret")!;
+    const key = resources(prod, "aws_secretsmanager_secret").find((s) => s.name === "zenml/zenml-hybrid/secrets-store-encryption-key")!;
     expect(oauth2.replica).toEqual(key.replica);
     expect(oauth2.replica).toEqual([{ region: "eu-west-1", kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.backup-replication_kms_key_[A-Z0-9]+\.arn\}$/) }]);
     const dev = synth("dev");
@@ -124,12 +124,12 @@ describe("restore tests restore into the environment's network", () => {
     const db = only(prod, "aws_db_instance");
     const dbAddress = addressOf(prod, "aws_db_instance", db);
     expect(selection.restore_metadata_overrides.dbSubnetGroupName).toBe(`\${${dbAddress}.db_subnet_group_name}`);
-    const group = resources(prod, "aws_security_group").find((g) => g.name === "zenml-hybrid-db-restore-test");
+    const group = resources(prod, "aws_security_group").find((g) => g.name === "zenml-hybrid-db-restore-test")!;
     const groupAddress = addressOf(prod, "aws_security_group", group);
     expect(selection.restore_metadata_overrides.vpcSecurityGroupIds).toBe(`\${jsonencode([${groupAddress}.id])}`);
     expect(Object.keys(selection.restore_metadata_overrides).sort()).toEqual(["dbSubnetGroupName", "vpcSecurityGroupIds"]);
     // Same VPC as the database's own group; no inline rules and no rule resources: nothing reaches it, it reaches nothing.
-    const rdsGroup = resources(prod, "aws_security_group").find((g) => g.name === "zenml-hybrid-rds");
+    const rdsGroup = resources(prod, "aws_security_group").find((g) => g.name === "zenml-hybrid-rds")!;
     expect(group.vpc_id).toBe(rdsGroup.vpc_id);
     expect(group.ingress).toBeUndefined();
     expect(group.egress).toBeUndefined();
@@ -141,7 +141,7 @@ describe("restore tests restore into the environment's network", () => {
   test("a one-hour validation window, run by a role that may restore", () => {
     const selection = only(prod, "aws_backup_restore_testing_selection");
     expect(selection.validation_window_hours).toBe(1);
-    const role = resources(prod, "aws_iam_role").find((r) => r.name === "zenml-hybrid-db-backup");
+    const role = resources(prod, "aws_iam_role").find((r) => r.name === "zenml-hybrid-db-backup")!;
     expect(selection.iam_role_arn).toBe(`\${${addressOf(prod, "aws_iam_role", role)}.arn}`);
     expect(JSON.stringify(policyDocument(prod, role.assume_role_policy))).toContain("backup.amazonaws.com");
     const roleRef = `\${${addressOf(prod, "aws_iam_role", role)}.name}`;
@@ -218,6 +218,12 @@ describe("scripts/snapshot: the pre-migration snapshot step", () => {
   test("first deploy: no service yet, no snapshot", async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: "MISSING" }] });
     await expect(takePreMigrationSnapshot(clients(), request)).resolves.toEqual({ taken: false, reason: expect.stringMatching(/first deploy/) });
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
+  });
+
+  test("first deploy: no cluster yet, no snapshot", async () => {
+    ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error("Cluster not found."), { name: "ClusterNotFoundException" }));
+    await expect(takePreMigrationSnapshot(clients(), request)).resolves.toMatchObject({ taken: false });
     expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
   });
 

@@ -13,6 +13,7 @@ import * as path from "path";
 import { BOOTSTRAP_STACK } from "../lib/config/load";
 import { APP, checkPrerequisites, log, Manifest, readStack, REPO, resourceBlockCount, Semaphore, synthSync, workDir } from "./harness";
 import { writeReport } from "./report";
+import { runRestoreDrill } from "./restore-drill";
 import { components, ConfigGroup, REPORTS, runBootstrap, runComponent } from "./scenarios";
 
 const TEST_TIMEOUT_MS = 60 * 60_000;
@@ -75,6 +76,8 @@ try {
       jobs.push({ name: `${group.label}: ${BOOTSTRAP_STACK}`, weight: 10, run: () => runBootstrap(group, BOOTSTRAP_STACK) });
     }
   }
+  // The restore runbook and the pre-migration snapshots, followed literally (e2e/restore-drill.ts).
+  jobs.push({ name: "drill: restore into a new environment with the old key; pre-migration snapshots", weight: 150, run: runRestoreDrill });
 } catch (e) {
   discoveryError = e as Error;
 }

@@ -75,7 +75,12 @@ export function imageTag(image: string): string | undefined {
 
 /** The version the service runs now: its task definition's server image tag; undefined before the first deploy. */
 export async function runningVersion(ecs: ECSClient, r: SnapshotRequest): Promise<string | undefined> {
-  const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster: r.cluster, services: [r.service] }));
+  const described = await ecs.send(new DescribeServicesCommand({ cluster: r.cluster, services: [r.service] })).catch((e: Error) => {
+    // The step runs before the cluster exists on a first deploy.
+    if (e.name === "ClusterNotFoundException") return undefined;
+    throw e;
+  });
+  const services = described?.services ?? [];
   const service = services.find((s) => s.status !== "INACTIVE");
   if (!service?.taskDefinition) return undefined;
   const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
