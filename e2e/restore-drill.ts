@@ -10,7 +10,7 @@
  *    (`zenml.secretsStoreKeySecretArn`, `oauth2ClientSecretArn`, their KMS key from `describe-key`); apply;
  * 5. runbook step 3: copy the snapshot under B's KMS key, restore it into B's subnet group and RDS group;
  * 6. runbook step 4: `terraform state rm` the empty instance, delete it, rename the restored one,
- *    `terraform import`, plan (no replacement), apply;
+ *    `terraform import`, apply the instance alone (`-target`), plan (no replacement), apply;
  * 7. runbook step 5: B's task definition injects A's key by bare ARN and it resolves to the canary;
  *    the second plan of B is empty but for the documented emulator gaps; destroy B, then A.
  *
@@ -141,8 +141,6 @@ export async function runRestoreDrill(): Promise<void> {
         DBInstanceIdentifier: `${B}-db-restored`,
         DBSubnetGroupName: `${B}-db`,
         VpcSecurityGroupIds: [rdsGroup],
-        ManageMasterUserPassword: true,
-        MasterUserSecretKmsKeyId: newKms,
         PubliclyAccessible: false,
       });
     });
@@ -154,6 +152,9 @@ export async function runRestoreDrill(): Promise<void> {
       await aws.call("rds", "delete_db_instance", { DBInstanceIdentifier: `${B}-db`, SkipFinalSnapshot: true });
       await aws.call("rds", "modify_db_instance", { DBInstanceIdentifier: `${B}-db-restored`, NewDBInstanceIdentifier: `${B}-db`, ApplyImmediately: true });
       await b.tf.terraformOk(["import", "-input=false", "-no-color", address, `${B}-db`]);
+      // The instance alone first: it turns on the RDS-managed password under B's key, which gives the
+      // master secret a new ARN that the task definition and the rotation rule then take in the full deploy.
+      await b.tf.terraformOk(["apply", "-auto-approve", "-input=false", "-no-color", `-target=${address}`]);
       await b.tf.terraformOk(["plan", "-input=false", "-no-color", "-out=drill-swap.tfplan"], [0, 2]);
       const plan = JSON.parse((await b.tf.terraformOk(["show", "-json", "-no-color", "drill-swap.tfplan"])).stdout);
       // A new task-definition revision is expected (it references the restored instance's master secret);

@@ -71,7 +71,7 @@ export class PreMigrationSnapshot extends Construct {
           // `$${` is a literal `${` for the shell: ZENML_APP_DIR or the default path.
           command: `node "$\${ZENML_APP_DIR:-../../..}/${PRE_MIGRATION_SNAPSHOT_SCRIPT}" ${args}`,
           // Quiet: the step prints its one line, not Node's or the SDK's runtime notices.
-          environment: { NODE_NO_WARNINGS: "1" },
+          environment: { NODE_OPTIONS: "--no-warnings" },
         },
       ],
     });
