@@ -128,7 +128,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
     test("groups carry no inline rules", () => {
       const groups = resources(stack, "aws_security_group");
-      expect(groups.map((g) => g.name).sort()).toEqual([`${n}-alb`, `${n}-ecs`, `${n}-rds`]);
+      // The guide's three, and (restore testing on) the rule-less group of the test-restored instance.
+      const restoreTest = resources(stack, "aws_backup_restore_testing_selection").length > 0 ? [`${n}-db-restore-test`] : [];
+      expect(groups.map((g) => g.name).sort()).toEqual([`${n}-alb`, ...restoreTest, `${n}-ecs`, `${n}-rds`]);
       for (const g of groups) {
         expect(g.ingress).toBeUndefined();
         expect(g.egress).toBeUndefined();

@@ -15,6 +15,7 @@ import { BOOTSTRAP_STACK } from "../lib/config/load";
 import { APP, checkPrerequisites, log, Manifest, readStack, REPO, resourceBlockCount, Semaphore, synthSync, workDir } from "./harness";
 import { writeReport } from "./report";
 import { runReviewScenario } from "./review";
+import { runRestoreDrill } from "./restore-drill";
 import { components, ConfigGroup, REPORTS, runBootstrap, runComponent } from "./scenarios";
 
 const TEST_TIMEOUT_MS = 60 * 60_000;
@@ -88,6 +89,8 @@ try {
   // The plan review matrix (e2e/review.ts): one applied stack, seven real plans; writes the review
   // fixtures of __tests__/fixtures/review with REVIEW_FIXTURES_UPDATE=1.
   jobs.push({ name: "review: plan review matrix (npm run review)", weight: 150, run: runReviewScenario });
+  // The restore runbook and the pre-migration snapshots, followed literally (e2e/restore-drill.ts).
+  jobs.push({ name: "drill: restore into a new environment with the old key; pre-migration snapshots", weight: 150, run: runRestoreDrill });
 } catch (e) {
   discoveryError = e as Error;
 }

@@ -98,7 +98,7 @@ export function components(manifest: Manifest, exclude: readonly string[]): stri
   return [...byRoot.values()].map((c) => c.sort());
 }
 
-async function timed<T>(report: StackReport, step: string, fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(report: StackReport, step: string, fn: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
   try {
     return await fn();
@@ -115,7 +115,7 @@ async function settleAll(promises: Array<Promise<unknown>>): Promise<void> {
 }
 
 /** One stack of a component, in its own directory of the component's synthesized output. */
-class StackRun {
+export class StackRun {
   readonly report: StackReport;
   readonly tf: StackDir;
   outputs: Outputs = {};

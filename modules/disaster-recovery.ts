@@ -8,6 +8,8 @@ import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/d
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Fn } from "cdktf";
 import { EncryptionKey } from "./kms";
 import { serviceTrustPolicy } from "../lib/trust-policy";
 
@@ -113,6 +115,20 @@ export interface RestoreTestingProps {
    * @default none (required)
    */
   readonly accountId: string;
+   * DB subnet group the test restores into (the environment's own, never the default VPC).
+   * @default none (required)
+   */
+  readonly dbSubnetGroupName: string;
+  /**
+   * VPC of that subnet group; the restored instance gets a security group of its own there.
+   * @default none (required)
+   */
+  readonly vpcId: string;
+  /**
+   * Hours AWS Backup keeps the restored instance for validation before deleting it (1-168).
+   * @default 1
+   */
+  readonly validationWindowHours?: number;
   /**
    * KMS key of the backup vault.
    * @default none (required)
@@ -151,6 +167,8 @@ export class RestoreTesting extends Construct {
   public readonly testingPlan: BackupRestoreTestingPlan;
   /** The restore testing selection (the DB instance). */
   public readonly testingSelection: BackupRestoreTestingSelection;
+  /** Security group of the test-restored instance: no ingress, no egress. */
+  public readonly restoreSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: RestoreTestingProps) {
     super(scope, id);
@@ -198,12 +216,29 @@ export class RestoreTesting extends Construct {
         },
       ],
     });
+    // Nothing connects to the test instance: AWS Backup only checks that the restore completes. Terraform
+    // removes AWS's default allow-all egress rule from groups it creates, so this group has no rules.
+    this.restoreSecurityGroup = new SecurityGroup(this, "restore-test-sg", {
+      name: `${props.name}-db-restore-test`,
+      description: "ZenML DB restore tests: no ingress, no egress",
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-db-restore-test` },
+    });
     this.testingSelection = new BackupRestoreTestingSelection(this, "testing-selection", {
       name: "zenml_db",
       restoreTestingPlanName: this.testingPlan.name,
       protectedResourceType: "RDS",
       protectedResourceArns: [props.dbInstanceArn],
       iamRoleArn: this.role.arn,
+      validationWindowHours: props.validationWindowHours ?? 1,
+      // AWS Backup infers the default VPC and its default security group otherwise, and the restore fails
+      // where the default VPC was deleted (AWS Backup guide, "Restore testing inferred metadata": RDS
+      // instances accept the overrides dbSubnetGroupName and vpcSecurityGroupIds; the latter, like every
+      // restore metadata value, is a string: a JSON array of group IDs).
+      restoreMetadataOverrides: {
+        dbSubnetGroupName: props.dbSubnetGroupName,
+        vpcSecurityGroupIds: Fn.jsonencode([this.restoreSecurityGroup.id]),
+      },
     });
   }
 }

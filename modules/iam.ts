@@ -33,6 +33,12 @@ export interface TaskRolesProps {
    */
   readonly kmsKeyArns: string[];
   /**
+   * KMS keys of secrets this stack does not manage (their ARNs come from config): `kms:Decrypt` only
+   * when Secrets Manager of this region calls KMS on the role's behalf (`kms:ViaService`).
+   * @default []
+   */
+  readonly secretsManagerOnlyKmsKeyArns?: string[];
+  /**
    * ARN of the container log group.
    * @default none (required)
    */
@@ -72,6 +78,16 @@ export class TaskRoles extends Construct {
         { sid: "ReadTaskSecrets", actions: ["secretsmanager:GetSecretValue"], resources: props.secretArns },
         ...(props.kmsKeyArns.length > 0
           ? [{ sid: "DecryptTaskSecrets", actions: ["kms:Decrypt"], resources: props.kmsKeyArns }]
+          : []),
+        ...(props.secretsManagerOnlyKmsKeyArns?.length
+          ? [
+              {
+                sid: "DecryptReferencedSecrets",
+                actions: ["kms:Decrypt"],
+                resources: props.secretsManagerOnlyKmsKeyArns,
+                condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.amazonaws.com`] }],
+              },
+            ]
           : []),
         {
           sid: "WriteContainerLogs",

@@ -33,6 +33,12 @@ export interface ProSecretProps {
    */
   readonly recoveryWindowInDays?: number;
   /**
+   * Regions Secrets Manager keeps a read-only replica of a created secret in, each with its KMS key there
+   * (so a restore in the DR region can reference it with `zenml.oauth2ClientSecretArn`).
+   * @default [] (no replica)
+   */
+  readonly replicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
+  /**
    * Take the value at deploy time from an ephemeral, sensitive Terraform variable of this name (set it
    * with `TF_VAR_<name>`), written into a created secret through the write-only `secret_string_wo`:
    * one deploy brings up a working service, and the value is in no plan or state. `generation` is
@@ -75,6 +81,7 @@ export class ProSecret extends Construct {
         : "ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET from ZenML Pro; set the value with put-secret-value",
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      replica: props.replicas?.length ? props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) : undefined,
     });
     suppress(
       this.secret,

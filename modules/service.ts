@@ -4,6 +4,11 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 
+/** Default name of the ECS service. */
+export const ZENML_SERVICE_NAME = "zenml-server";
+/** Default name of the server container (the load balancer's target). */
+export const ZENML_CONTAINER_NAME = "zenml-server";
+
 /** A one-off container that runs before the server in every task, with the server image. */
 export interface MigrationContainer {
   /** Entry point (replaces the image's). */
@@ -139,6 +144,11 @@ export interface ZenmlServiceProps {
    */
   readonly dependsOn?: ITerraformDependable[];
   /**
+   * Steps a new task definition revision must wait for (the pre-migration snapshot).
+   * @default []
+   */
+  readonly taskDefinitionDependsOn?: ITerraformDependable[];
+  /**
    * Run every container with a read-only root filesystem. The server and migration containers then
    * write only to task volumes mounted at `writablePaths`, which a first container opens (mode 1777)
    * for the image's non-root user: the server image itself, run as root for that single `chmod`.
@@ -169,7 +179,7 @@ export class ZenmlService extends Construct {
 
   constructor(scope: Construct, id: string, props: ZenmlServiceProps) {
     super(scope, id);
-    const containerName = props.containerName ?? "zenml-server";
+    const containerName = props.containerName ?? ZENML_CONTAINER_NAME;
     const port = props.containerPort ?? 8080;
     const logConfiguration = {
       logDriver: "awslogs",
@@ -260,9 +270,10 @@ export class ZenmlService extends Construct {
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       containerDefinitions: JSON.stringify(containers),
       volume: volumes.length > 0 ? volumes : undefined,
+      dependsOn: props.taskDefinitionDependsOn?.length ? props.taskDefinitionDependsOn : undefined,
     });
     this.service = new EcsService(this, "service", {
-      name: props.serviceName ?? "zenml-server",
+      name: props.serviceName ?? ZENML_SERVICE_NAME,
       cluster: this.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       launchType: "FARGATE",

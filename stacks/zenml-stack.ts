@@ -19,8 +19,10 @@ import { ExistingNetwork } from "../modules/existing-network";
 import { GeneratedSecret } from "../modules/write-only-secret";
 import { NetworkRefs } from "../modules/network";
 import { ProSecret } from "../modules/secrets";
+import { secretsStoreKey } from "../modules/secrets-store-key";
 import { SecurityGroups } from "../modules/security-groups";
-import { ZenmlService } from "../modules/service";
+import { ZENML_CONTAINER_NAME, ZENML_SERVICE_NAME, ZenmlService } from "../modules/service";
+import { PreMigrationSnapshot } from "../modules/pre-migration-snapshot";
 import { AwsWorkloadManagerResources } from "../modules/workload-manager";
 import { awsProviderAndState, createNetwork, stackTags } from "./common";
 
@@ -85,12 +87,15 @@ export class ZenmlHybridStack extends TerraformStack {
             allowedAccountIds: c.allowedAccountIds,
           })
         : undefined;
+    // Secrets a restore in the DR region needs are replicated there (read-only, with the DR key).
+    const drReplicas = dr && c.database.backupReplicationRegion ? [{ region: c.database.backupReplicationRegion, kmsKeyArn: dr.key.key.arn }] : [];
     const proSecret = new ProSecret(this, "pro-secret", {
       secretName: c.zenml.oauth2ClientSecretName || undefined,
       existingSecretArn: c.zenml.oauth2ClientSecretArn,
       existingSecretKmsKeyArn: c.zenml.oauth2ClientSecretKmsKeyArn,
       kmsKeyArn: kms.arn,
       recoveryWindowInDays: c.preset === "prod" ? 30 : 7,
+      replicas: drReplicas,
       valueFromVariable: c.zenml.oauth2ClientSecretVariable
         ? { variableName: c.zenml.oauth2ClientSecretVariable, generation: c.zenml.oauth2ClientSecretGeneration }
         : undefined,
@@ -105,15 +110,14 @@ export class ZenmlHybridStack extends TerraformStack {
         "Rotating the JWT signing key invalidates every issued token, so it is rotated deliberately: raise zenml.jwtSecretKeyGeneration and deploy.",
     });
     // The SQL secrets store keeps ZenML's secrets in MySQL, unencrypted unless it has a key
-    // (sql_secrets_store.py: "If not set, the passwords will not be encrypted in the database").
-    const secretsStoreKey = new GeneratedSecret(this, "secrets-store-key", {
+    // (sql_secrets_store.py: "If not set, the passwords will not be encrypted in the database"). A
+    // restored database brings the key of its old environment by reference (zenml.secretsStoreKeySecretArn).
+    const storeKey = secretsStoreKey(this, "secrets-store-key", {
       secretName: `zenml/${c.name}/secrets-store-encryption-key`,
-      description: "ZENML_SECRETS_STORE_ENCRYPTION_KEY: encrypts the secrets ZenML keeps in MySQL; never change it",
+      existingSecretArn: c.zenml.secretsStoreKeySecretArn,
+      existingSecretKmsKeyArn: c.zenml.secretsStoreKeyKmsKeyArn,
       kmsKeyArn: kms.arn,
-      recoveryWindowInDays: 30,
-      replicas: dr && c.database.backupReplicationRegion ? [{ region: c.database.backupReplicationRegion, kmsKeyArn: dr.key.key.arn }] : [],
-      rotationNote:
-        "ZenML cannot re-encrypt its stored secrets with a new key: this key must never rotate (a new value makes every stored ZenML secret unreadable).",
+      replicas: drReplicas,
     });
     const logs = new ServiceLogs(this, "logs", {
       logGroupName: c.observability.logGroupName,
@@ -124,9 +128,10 @@ export class ZenmlHybridStack extends TerraformStack {
       name: c.name,
       accountId,
       region: c.region,
-      secretArns: [proSecret.secretArn, db.masterSecretArn, jwtKey.secret.arn, secretsStoreKey.secret.arn],
+      secretArns: [proSecret.secretArn, db.masterSecretArn, jwtKey.secret.arn, storeKey.secretArn],
       // The RDS secret always uses the environment key; an existing OAuth2 secret may add its own.
       kmsKeyArns: [kms.arn, ...(proSecret.secret ? [] : proSecret.kmsKeyArns)],
+      secretsManagerOnlyKmsKeyArns: storeKey.existingKmsKeyArns,
       logGroupArn: logs.logGroup.arn,
     });
 
@@ -175,9 +180,18 @@ export class ZenmlHybridStack extends TerraformStack {
       dbSecretArn: db.masterSecretArn,
       oauth2SecretValueFrom: proSecret.valueFrom,
       jwtSecretValueFrom: jwtKey.valueFrom,
-      secretsStoreKeyValueFrom: secretsStoreKey.valueFrom,
+      secretsStoreKeyValueFrom: storeKey.valueFrom,
       dbCaCertIdentifier: db.caCertIdentifier,
       workloadManager: wm && { registry: wm.repository.repositoryUrl, bucket: wm.logsBucket.bucket.bucket },
+    });
+    // The migration container of a new version changes the schema: snapshot the database first.
+    const snapshot = new PreMigrationSnapshot(this, "pre-migration-snapshot", {
+      version: c.zenml.version,
+      region: c.region,
+      dbInstanceIdentifier: db.instance.identifier,
+      clusterName: c.name,
+      serviceName: ZENML_SERVICE_NAME,
+      containerName: ZENML_CONTAINER_NAME,
     });
     const autoscaled = c.service.maxCapacity > c.service.minCapacity;
     const service = new ZenmlService(this, "service", {
@@ -202,6 +216,7 @@ export class ZenmlHybridStack extends TerraformStack {
       autoscaled,
       healthCheckGracePeriodSeconds: c.service.healthCheckGracePeriodSeconds,
       dependsOn: [lb.httpsListener],
+      taskDefinitionDependsOn: [snapshot.step],
     });
     if (autoscaled) {
       new ServiceAutoscaling(this, "autoscaling", {
@@ -250,6 +265,8 @@ export class ZenmlHybridStack extends TerraformStack {
         name: c.name,
         dbInstanceArn: db.instance.arn,
         accountId,
+        dbSubnetGroupName: db.instance.dbSubnetGroupName,
+        vpcId: network.vpcId,
         kmsKeyArn: kms.arn,
         retentionDays: c.database.backupRetentionDays,
         restoreTestingSchedule: c.database.restoreTestingSchedule,
@@ -257,7 +274,7 @@ export class ZenmlHybridStack extends TerraformStack {
     }
 
     if (c.protected) {
-      preventDestroy([db.instance, kms, ...(proSecret.secret ? [proSecret.secret] : []), jwtKey.secret, secretsStoreKey.secret, lb.alb]);
+      preventDestroy([db.instance, kms, ...(proSecret.secret ? [proSecret.secret] : []), jwtKey.secret, ...(storeKey.secret ? [storeKey.secret] : []), lb.alb]);
     }
 
     const output = (name: string, value: string, description: string) =>
@@ -271,7 +288,13 @@ export class ZenmlHybridStack extends TerraformStack {
     output("oauth2_secret_arn", proSecret.secretArn, "Secret to fill with the ZenML Pro OAuth2 client secret");
     output("db_master_secret_arn", db.masterSecretArn, "RDS-managed master credentials secret");
     output("jwt_secret_arn", jwtKey.secret.arn, "ZENML_SERVER_JWT_SECRET_KEY (generated by Secrets Manager; never in state)");
-    output("secrets_store_key_arn", secretsStoreKey.secret.arn, "ZENML_SECRETS_STORE_ENCRYPTION_KEY (generated by Secrets Manager; never in state; never rotate)");
+    output(
+      "secrets_store_key_arn",
+      storeKey.secretArn,
+      storeKey.secret
+        ? "ZENML_SECRETS_STORE_ENCRYPTION_KEY (generated by Secrets Manager; never in state; never rotate)"
+        : "ZENML_SECRETS_STORE_ENCRYPTION_KEY: the existing secret zenml.secretsStoreKeySecretArn (current value)",
+    );
     output("alarm_topic_arn", alarms.topic.arn, "SNS topic the alarms notify");
     if (wm) {
       output("runner_repository_url", wm.repository.repositoryUrl, "ECR repository for workload-manager runner images");

@@ -370,6 +370,20 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
     add(["zenml", "oauth2ClientSecretKmsKeyArn"], "is only allowed together with zenml.oauth2ClientSecretArn");
   }
 
+  const storeKey = c.zenml.secretsStoreKeySecretArn;
+  if (storeKey && storeKey.split(":")[3] !== c.region) {
+    add(["zenml", "secretsStoreKeySecretArn"], `must be a secret in this environment's region ${c.region}, not ${storeKey.split(":")[3]}: reference the key's replica in ${c.region} (with database.backupReplication the old environment replicates its key to its DR region), so the tasks do not depend on another region`);
+  }
+  const storeKeyKms = c.zenml.secretsStoreKeyKmsKeyArn;
+  if (storeKeyKms && !storeKey) {
+    add(["zenml", "secretsStoreKeyKmsKeyArn"], "is only allowed together with zenml.secretsStoreKeySecretArn");
+  }
+  if (storeKeyKms && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(storeKeyKms)) {
+    add(["zenml", "secretsStoreKeyKmsKeyArn"], "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias: IAM matches kms:Decrypt on the key ARN");
+  } else if (storeKeyKms && storeKeyKms.split(":")[3] !== c.region) {
+    add(["zenml", "secretsStoreKeyKmsKeyArn"], `must be a key in this environment's region ${c.region} (a secret is encrypted with a key of its own region)`);
+  }
+
   const wm = file.workloadManager;
   if (wm?.type === "aws-kubernetes") {
     if (!wm.eksClusterName) add(["workloadManager", "eksClusterName"], "is required when workloadManager.type is 'aws-kubernetes'");

@@ -117,7 +117,7 @@ function workspaceNames(c: EnvironmentConfig): AccountScopedName[] {
     ...(c.database.monitoringIntervalSeconds > 0 ? [entry("aws_iam_role", `${n}-rds-monitoring`)] : []),
     ...(c.zenml.oauth2ClientSecretArn ? [] : [entry("aws_secretsmanager_secret", c.zenml.oauth2ClientSecretName, "zenml.oauth2ClientSecretName")]),
     entry("aws_secretsmanager_secret", `zenml/${n}/server-jwt-secret-key`),
-    entry("aws_secretsmanager_secret", `zenml/${n}/secrets-store-encryption-key`),
+    ...(c.zenml.secretsStoreKeySecretArn ? [] : [entry("aws_secretsmanager_secret", `zenml/${n}/secrets-store-encryption-key`)]),
     entry("aws_cloudwatch_log_group", c.observability.logGroupName, "observability.logGroupName"),
     entry("aws_iam_role", `${n}-task-execution`),
     entry("aws_iam_role", `${n}-task`),
@@ -142,6 +142,7 @@ function workspaceNames(c: EnvironmentConfig): AccountScopedName[] {
           entry("aws_backup_plan", `${n}-db-backup`),
           entry("aws_iam_role", `${n}-db-backup`),
           entry("aws_backup_restore_testing_plan", `${n.replace(/-/g, "_")}_db_restore_test`),
+          entry("aws_security_group", `${n}-db-restore-test`),
         ]
       : []),
     ...ALARM_KEYS.map((k) => entry("aws_cloudwatch_metric_alarm", `${n}-${k}`, "name", "alarm_name")),
