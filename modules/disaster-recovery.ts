@@ -115,6 +115,7 @@ export interface RestoreTestingProps {
    * @default none (required)
    */
   readonly accountId: string;
+  /**
    * DB subnet group the test restores into (the environment's own, never the default VPC).
    * @default none (required)
    */
