@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
+  // Every core (jest's default leaves one for itself: a single worker on the 2-core CI machine).
+  maxWorkers: "100%",
 };
