@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ANY_IN_FIVE_MINUTES } from "../lib/alarm-defaults";
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
@@ -149,12 +150,7 @@ export class Alarms extends Construct {
       alarmDescription: "ERROR or CRITICAL lines in the ZenML server log",
       namespace: props.errorMetric.namespace,
       metricName: props.errorMetric.name,
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
+      ...ANY_IN_FIVE_MINUTES,
     });
     alarm("rds-cpu", {
       alarmDescription: "RDS CPU above threshold",

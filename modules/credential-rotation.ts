@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ANY_IN_FIVE_MINUTES } from "../lib/alarm-defaults";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -180,12 +181,7 @@ export class RotationRedeploy extends Construct {
         alarmDescription: `${what}: the ZenML server tasks may still hold the old DB password; force a new deployment of the service`,
         ...metric,
         metricName,
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
+        ...ANY_IN_FIVE_MINUTES,
         alarmActions: [props.alarmTopicArn],
         okActions: [props.alarmTopicArn],
       });

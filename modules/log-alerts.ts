@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ANY_IN_FIVE_MINUTES } from "../lib/alarm-defaults";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -82,12 +83,7 @@ export class LogAlerts extends Construct {
         alarmDescription: description,
         namespace: transformation.namespace,
         metricName: transformation.name,
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
+        ...ANY_IN_FIVE_MINUTES,
         alarmActions: [props.alarmTopicArn],
         okActions: [props.alarmTopicArn],
       });

@@ -28,6 +28,23 @@ export interface Finding {
   readonly message: string;
 }
 
+/**
+ * A finding builder for one severity and kind: `(change, message, attribute?, before?, after?)`, leaving
+ * out the optional fields that are not given (the JSON schema has no nulls).
+ */
+export function findingOf(severity: Severity, kind: Kind) {
+  return (rc: { readonly address: string; readonly action: Action }, message: string, attribute?: string, before?: string, after?: string): Finding => ({
+    severity,
+    kind,
+    address: rc.address,
+    action: rc.action,
+    ...(attribute ? { attribute } : {}),
+    ...(before !== undefined ? { before } : {}),
+    ...(after !== undefined ? { after } : {}),
+    message,
+  });
+}
+
 /** Counts of resource changes (data source reads are not counted). */
 export interface Counts {
   create: number;

@@ -6,19 +6,10 @@
  * over (instance class, engine version, ...) and when (apply_immediately or the maintenance window).
  */
 import { Container, containersOf, imageTag } from "./containers";
-import { Finding } from "./model";
+import { Finding, findingOf } from "./model";
 import { ResourceChange, UNKNOWN, display, formatValue, readable } from "./plan";
 
-const info = (rc: ResourceChange, message: string, attribute?: string, before?: string, after?: string): Finding => ({
-  severity: "info",
-  kind: "rollout",
-  address: rc.address,
-  action: rc.action,
-  ...(attribute ? { attribute } : {}),
-  ...(before !== undefined ? { before } : {}),
-  ...(after !== undefined ? { after } : {}),
-  message,
-});
+const info = findingOf("info", "rollout");
 
 /** Environment variable names whose values are never shown, even from the plain `environment`. */
 const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ENCRYPTION_KEY/i;

@@ -6,21 +6,12 @@
  * container secret's `valueFrom` (secret ARN, JSON key, version pin) changed.
  */
 import { containersOf } from "./containers";
-import { Finding } from "./model";
+import { Finding, findingOf } from "./model";
 import { Path, ResourceChange, display, formatValue, pathText, readable, readableObject } from "./plan";
 
 type Json = Record<string, any>;
 
-const warn = (rc: ResourceChange, message: string, attribute?: string, before?: string, after?: string): Finding => ({
-  severity: "warn",
-  kind: "security",
-  address: rc.address,
-  action: rc.action,
-  ...(attribute ? { attribute } : {}),
-  ...(before !== undefined ? { before } : {}),
-  ...(after !== undefined ? { after } : {}),
-  message,
-});
+const warn = findingOf("warn", "security");
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null || v === "" ? [] : [String(v)]);
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
