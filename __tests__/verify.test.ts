@@ -24,9 +24,6 @@ import { CHECK_IDS, HttpAnswer, Probes } from "../scripts/verify/checks";
 import { main, regionOf, VerifyDeps } from "../scripts/verify/run";
 import { LOG_SIGNATURES, Matcher, signaturesMarkdown, STOP_SIGNATURES } from "../scripts/verify/signatures";
 
-// As scripts/verify.ts does: the pinned SDK's notice about future Node.js requirements is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-
 const NOW = new Date("2026-06-01T12:00:00Z");
 const DEPLOYED = new Date("2026-06-01T11:40:00Z");
 const CANARY = "canary-oauth2-secret-Zq8xV3";
