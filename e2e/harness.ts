@@ -707,7 +707,7 @@ export class StackDir {
       logFile: this.logFile,
       timeoutMs: 25 * 60_000,
     });
-    if (r.code !== 0) throw new Error(`cdktf ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout + r.stderr)}\n(full log: ${this.logFile})`);
+    if (r.code !== 0) throw Object.assign(new Error(`cdktf ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout + r.stderr)}\n(full log: ${this.logFile})`), { result: r });
     return r;
   }
 }

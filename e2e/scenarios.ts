@@ -191,7 +191,7 @@ export class StackRun {
     await timed(this.report, "init", () => this.tf.terraformOk(["init", "-input=false", "-no-color"]));
     await timed(this.report, "validate", () => this.tf.terraformOk(["validate", "-no-color"]));
     const out: RunResult & { created?: number } = await timed(this.report, this.viaCdktf ? "cdktf deploy" : "apply", async () =>
-      this.viaCdktf ? this.tf.cdktf([...this.cdktfArgs("deploy"), "--auto-approve"]) : this.applyRecoveringDuplicateRule(),
+      this.applyRecoveringDuplicateRule(),
     );
     this.report.applyMs = out.ms;
     this.report.resources = out.created ?? applySummary(out.stdout).added;
@@ -204,17 +204,22 @@ export class StackRun {
    * `terraform apply`, recovering from one known emulator flake: under load moto sometimes answers a
    * retried AuthorizeSecurityGroupIngress/Egress with InvalidPermission.Duplicate although the first
    * request created the rule (seen once in CI with 4 stacks in parallel on 2 cores). The rule then
-   * exists in moto but not in the state; it is imported and the apply is run again. Any other failure,
-   * or a second one, fails the test.
+   * exists in moto but not in the state; it is imported and the apply is run again (with `cdktf deploy`
+   * for a stack deployed through the cdktf CLI: seen there once too, on the shipped dev stack). Any
+   * other failure, or a second one, fails the test.
    */
   private async applyRecoveringDuplicateRule(): Promise<RunResult & { created: number }> {
     const args = ["apply", "-auto-approve", "-input=false", "-no-color"];
-    const first = await this.tf.terraform(args);
+    const deploy = [...this.cdktfArgs("deploy"), "--auto-approve"];
+    const apply = (): Promise<RunResult> =>
+      this.viaCdktf ? this.tf.cdktf(deploy).catch((e: Error & { result?: RunResult }) => e.result ?? Promise.reject(e)) : this.tf.terraform(args);
+    const first = await apply();
     const created = (o: string) => (o.match(/: Creation complete after /g) ?? []).length;
     if (first.code === 0) return { ...first, created: applySummary(first.stdout).added };
     const m = /InvalidPermission\.Duplicate[\s\S]*?with (aws_security_group_rule\.[A-Za-z0-9_-]+)/.exec(first.stdout + first.stderr);
     if (!m) {
-      throw new Error(`terraform ${args.join(" ")} exited ${first.code} in ${this.tf.dir}:\n${tail(first.stderr || first.stdout)}\n(full log: ${this.tf.logFile})`);
+      const what = this.viaCdktf ? "cdktf deploy" : `terraform ${args.join(" ")}`;
+      throw new Error(`${what} exited ${first.code} in ${this.tf.dir}:\n${tail(first.stderr || first.stdout)}\n(full log: ${this.tf.logFile})`);
     }
     const address = m[1];
     const rule = (this.stackJson.resource as Record<string, Record<string, any>>).aws_security_group_rule[address.split(".")[1]];
@@ -227,7 +232,7 @@ export class StackRun {
     const importId = [sg(rule.security_group_id), rule.type, rule.protocol, rule.from_port, rule.to_port, peer].join("_");
     log(this.scope, `moto reported ${address} as a duplicate of itself (emulator flake): importing ${importId} and applying again`);
     await this.tf.terraformOk(["import", "-input=false", "-no-color", address, importId]);
-    const second = await this.tf.terraformOk(args);
+    const second = this.viaCdktf ? await this.tf.cdktf(deploy) : await this.tf.terraformOk(args);
     return { ...second, ms: first.ms + second.ms, created: created(first.stdout) + 1 + applySummary(second.stdout).added };
   }
 
