@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { buildApp } from "./lib/app";
-import { ConfigError, loadEnvironments } from "./lib/config/load";
+import { ConfigError, loadEnvironments, zenmlVersionWarning } from "./lib/config/load";
 import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
 
 // cdktf records a full stack trace at every token's creation, used only in messages about misused
@@ -30,6 +30,8 @@ const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
 const outdirExisted = fs.existsSync(outdir);
 try {
   const environments = loadEnvironments(configDir);
+  const versionWarning = zenmlVersionWarning(environments);
+  if (versionWarning) console.warn(versionWarning);
   // buildApp adds the policy pack (lib/policy) as an aspect: a violation fails synth before any stack is written.
   const app = buildApp(new App(), environments, {
     policyVerbose: ["1", "true"].includes(process.env.ZENML_VERBOSE ?? ""),

@@ -42,12 +42,13 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["organization ID that is a name", (d) => (d.zenml.organizationId = "my-organization"), /^config\/test\.json: zenml\.organizationId: must be a UUID/],
   ["workspace ID one digit short", (d) => (d.zenml.workspaceId = "00000000-0000-0000-0000-00000000002"), /^config\/test\.json: zenml\.workspaceId: must be a UUID/],
   ["workspace ID with stray text", (d) => (d.zenml.workspaceId = "id: 00000000-0000-0000-0000-000000000002"), /^config\/test\.json: zenml\.workspaceId: must be a UUID/],
-  ["log level WARNING where LoggingLevels has only WARN", (d) => (d.zenml.loggingLevel = "WARNING"), /^config\/test\.json: zenml\.loggingLevel: 'WARNING' is not a member of LoggingLevels in ZenML 0\.84\.3 \(src\/zenml\/enums\.py; .*allowed for 0\.80\.0 ≤ v < 0\.95\.0: CRITICAL, ERROR, WARN, INFO, DEBUG, NOTSET$/],
+  ["log level WARNING where LoggingLevels has only WARN (before 0.85.0)", (d) => (d.zenml.loggingLevel = "WARNING"), /^config\/test\.json: zenml\.loggingLevel: 'WARNING' is not a member of LoggingLevels in ZenML 0\.84\.3 \(src\/zenml\/enums\.py; .*allowed for 0\.82\.0–0\.84\.3: CRITICAL, ERROR, WARN, INFO, DEBUG, NOTSET$/],
   ["log level that is no LoggingLevels member", (d) => (d.zenml.loggingLevel = "TRACE"), /^config\/test\.json: zenml\.loggingLevel: .*"WARN"/],
-  ["version newer than every verified release", (d) => (d.zenml.version = "0.95.0"), /^config\/test\.json: zenml\.version: no verified runtime contract for ZenML '0\.95\.0' .*known: 0\.80\.0 ≤ v < 0\.95\.0\)\. Check the image with: docker run --rm --entrypoint python <image>:<version> .*lib\/zenml-releases\.ts$/],
-  ["version between verified ranges", (d) => (d.zenml.version = "0.75.0"), /zenml\.version: no verified runtime contract for ZenML '0\.75\.0'/],
-  ["version that is not a release number", (d) => (d.zenml.version = "0.84"), /zenml\.version: no verified runtime contract for ZenML '0\.84'/],
-  ["release that reads Pro tenant settings", (d) => (d.zenml.version = "0.74.0"), /^config\/test\.json: zenml\.version: ZenML 0\.74\.0 reads the Pro tenant settings \(ZENML_SERVER_PRO_TENANT_ID.*allowed: 0\.80\.0 ≤ v < 0\.95\.0$/],
+  ["version older than the table", (d) => (d.zenml.version = "0.55.0"), /^config\/test\.json: zenml\.version: ZenML 0\.55\.0 is older than every release in lib\/zenml-releases\.ts .*allowed: 0\.80\.0 and later \(read from the wheels up to \d+\.\d+\.\d+\)$/],
+  ["version that is not a release number", (d) => (d.zenml.version = "0.84"), /^config\/test\.json: zenml\.version: '0\.84' is not a ZenML release version X\.Y\.Z/],
+  ["pre-release tag", (d) => (d.zenml.version = "0.84.3rc1"), /zenml\.version: '0\.84\.3rc1' is not a ZenML release version X\.Y\.Z/],
+  ["release that reads Pro tenant settings (git row)", (d) => (d.zenml.version = "0.74.0"), /^config\/test\.json: zenml\.version: ZenML 0\.74\.0 reads the Pro tenant settings \(ZENML_SERVER_PRO_TENANT_ID.*allowed: 0\.80\.0 and later/],
+  ["release that reads Pro tenant settings (wheel row)", (d) => (d.zenml.version = "0.75.1"), /zenml\.version: ZenML 0\.75\.1 reads the Pro tenant settings/],
   ["empty version", (d) => (d.zenml.version = ""), /zenml\.version: must not be empty/],
   ["latest version", (d) => (d.zenml.version = "latest"), /zenml\.version: must be a pinned version, not 'latest'/],
   ["missing required field", (d) => delete d.zenml.workspaceName, /zenml\.workspaceName: .*expected string, received undefined/],
@@ -300,8 +301,13 @@ describe("presets and defaults", () => {
     expect(problemsOf((d) => Object.assign(d.zenml, { organizationId: "0F2B5C1E-8D3A-4B7E-9C61-2A4D5E6F7A8B", workspaceId: "0f2b5c1e-8d3a-4b7e-9c61-2a4d5e6f7a8c" }))).toEqual([]);
   });
 
-  test("every release in the verified ranges is accepted, the edges included", () => {
-    for (const version of ["0.80.0", "0.84.3", "0.94.9"]) expect(problemsOf((d) => (d.zenml.version = version))).toEqual([]);
+  test("every workspace release of the table is accepted, the edges included, and so is a release newer than the table", () => {
+    for (const version of ["0.80.0", "0.84.3", "0.94.9", "0.98.0", "0.99.0", "1.0.0"]) expect(problemsOf((d) => (d.zenml.version = version))).toEqual([]);
+  });
+
+  test("WARNING is accepted from 0.85.0, the first release whose LoggingLevels has it", () => {
+    for (const version of ["0.85.0", "0.98.0"]) expect(problemsOf((d) => Object.assign(d.zenml, { version, loggingLevel: "WARNING" }))).toEqual([]);
+    expect(problemsOf((d) => Object.assign(d.zenml, { version: "0.84.3", loggingLevel: "WARNING" }))).toHaveLength(1);
   });
 
   test("prod: Multi-AZ, protection, 2+ tasks, NAT per AZ; dev: single NAT, one task, small DB", () => {

@@ -326,8 +326,12 @@ describe("per-release contract (lib/zenml-releases.ts)", () => {
     expect(zenmlContainerEnvironment(dev, refs).server.environment.ZENML_STORE_BACKUP_STRATEGY).toBe(ZENML_MIGRATION_BACKUP_STRATEGY);
   });
 
-  test("the environment is built only for a release the config accepts", () => {
-    expect(() => zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "0.95.0" } }, refs)).toThrow(/ZenML 0\.95\.0 has no verified runtime contract/);
-    expect(() => zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "0.70.0" } }, refs)).toThrow(/ZenML 0\.70\.0 has no verified runtime contract/);
+  test("the environment is built only for a release the config accepts; a newer one gets the newest row", () => {
+    for (const version of ["0.70.0", "0.75.1", "0.55.0", "0.84"]) {
+      expect(() => zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version } }, refs)).toThrow(/has no verified runtime contract/);
+    }
+    const newest = zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "0.98.0" } }, refs);
+    const newer = zenmlContainerEnvironment({ ...dev, zenml: { ...dev.zenml, version: "9.0.0" } }, refs);
+    expect(newer.server.environment).toEqual(newest.server.environment);
   });
 });

@@ -8,7 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import { DR_REGION_PAIRS } from "../regions";
-import { CHECK_IMAGE_COMMAND, supportedRanges, zenmlRelease } from "../zenml-releases";
+import { CHECK_IMAGE_COMMAND, EXTEND_TABLE_COMMAND, parseZenmlVersion, resolveZenmlRelease, supportedRanges, ZENML_NEWEST_KNOWN_RELEASE, zenmlRelease } from "../zenml-releases";
 import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
 import {
   AnyConfig,
@@ -254,14 +254,20 @@ function checkNetwork(region: string, file: EnvironmentFile["network"], n: Resol
   return problems;
 }
 
-/** The image's runtime contract: a release range verified in lib/zenml-releases.ts, and a log level it accepts. */
+/**
+ * The image's runtime contract (lib/zenml-releases.ts): a release the table covers, a Pro workspace
+ * release, and a log level it accepts. A release newer than the table gets the newest row's contract
+ * (synth warns once: {@link zenmlVersionWarning}).
+ */
 function checkZenmlRelease(c: EnvironmentConfig): Problem[] {
   const version = c.zenml.version;
   const release = zenmlRelease(version);
   if (!release) {
     return [{
       path: ["zenml", "version"],
-      message: `no verified runtime contract for ZenML '${version}' (ZENML_STORE_SSL, log levels and the migration backup strategy differ between releases; known: ${supportedRanges()}). Check the image with: ${CHECK_IMAGE_COMMAND}, then add its row to lib/zenml-releases.ts`,
+      message: parseZenmlVersion(version)
+        ? `ZenML ${version} is older than every release in lib/zenml-releases.ts and reads the Pro tenant settings, not the workspace settings this project sets; allowed: ${supportedRanges()}`
+        : `'${version}' is not a ZenML release version X.Y.Z (the image tag of zenml-pro-server is the OSS release); allowed: ${supportedRanges()}`,
     }];
   }
   if (release.proIdentity !== "workspace") {
@@ -273,10 +279,22 @@ function checkZenmlRelease(c: EnvironmentConfig): Problem[] {
   if (!release.loggingLevels.includes(c.zenml.loggingLevel)) {
     return [{
       path: ["zenml", "loggingLevel"],
-      message: `'${c.zenml.loggingLevel}' is not a member of LoggingLevels in ZenML ${version} (src/zenml/enums.py; the server stops with "Verbosity must be one of"); allowed for ${release.from} ≤ v < ${release.until}: ${release.loggingLevels.join(", ")}`,
+      message: `'${c.zenml.loggingLevel}' is not a member of LoggingLevels in ZenML ${version} (src/zenml/enums.py; the server stops with "Verbosity must be one of"); allowed for ${release.from}–${release.through}: ${release.loggingLevels.join(", ")}`,
     }];
   }
   return [];
+}
+
+/**
+ * One warning for every workspace whose `zenml.version` is newer than lib/zenml-releases.ts (synth uses
+ * the newest row's contract for it), or undefined. main.ts prints it once per synth, not per stack.
+ */
+export function zenmlVersionWarning(configs: readonly AnyConfig[]): string | undefined {
+  const newer = configs.flatMap((c) => (c.kind === "workspace" && resolveZenmlRelease(c.zenml.version)?.newerThanTable ? [`${c.envName} (${c.zenml.version})`] : []));
+  if (newer.length === 0) return undefined;
+  return `warning: zenml.version of ${newer.join(", ")} is newer than the release table (lib/zenml-releases.ts, read from the wheels up to ${ZENML_NEWEST_KNOWN_RELEASE}); ` +
+    `using ${ZENML_NEWEST_KNOWN_RELEASE}'s contract. Check the image with npm run preflight -- <stack>, and extend the table with ${EXTEND_TABLE_COMMAND}.\n` +
+    `  The image's own contract: ${CHECK_IMAGE_COMMAND}`;
 }
 
 /** Workspace rules that involve more than one field. */

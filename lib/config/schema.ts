@@ -80,7 +80,7 @@ const zenmlSchema = z
   .strictObject({
     version: nonEmpty
       .refine((v) => v !== "latest", "must be a pinned version, not 'latest'")
-      .describe("ZenML server version: the image tag of zenml-pro-server (the guide's <ZENML_OSS_VERSION>; the Pro image is tagged with ZenML OSS versions). Only releases whose runtime contract is verified in lib/zenml-releases.ts are accepted (docs/runtime.md, \"ZenML releases\")."),
+      .describe("ZenML server version: the image tag of zenml-pro-server (the guide's <ZENML_OSS_VERSION>; the Pro image is tagged with ZenML OSS versions). 0.80.0 or later (Pro workspace releases); the runtime contract per release is in lib/zenml-releases.ts, read from the PyPI wheels (docs/runtime.md, \"ZenML releases\"); a release newer than the table gets the newest row's contract and a warning at synth."),
     image: nonEmpty.optional().describe("Server image repository without tag. @default the ZenML Pro ECR repository"),
     organizationId: uuid.describe("ZENML_SERVER_PRO_ORGANIZATION_ID, from ZenML Pro (Step 1); a UUID (ServerProConfiguration.organization_id: UUID)."),
     organizationName: nonEmpty.describe("ZENML_SERVER_PRO_ORGANIZATION_NAME."),
@@ -92,7 +92,7 @@ const zenmlSchema = z
     loggingLevel: z
       .enum(ZENML_LOGGING_LEVELS)
       .optional()
-      .describe("Server log level: ZENML_LOGGING_VERBOSITY (what ZenML reads, src/zenml/constants.py) and the guide's ZENML_LOGGING_LEVEL. Must be a member of ZenML's LoggingLevels enum in zenml.version (src/zenml/enums.py): WARN, not WARNING, unless the release has WARNING (docs/runtime.md). @default INFO"),
+      .describe("Server log level: ZENML_LOGGING_VERBOSITY (what ZenML reads, src/zenml/constants.py) and the guide's ZENML_LOGGING_LEVEL. Must be a member of ZenML's LoggingLevels enum in zenml.version (src/zenml/enums.py): WARNING only from 0.85.0, WARN in every release (docs/runtime.md). @default INFO"),
     oauth2ClientSecretName: nonEmpty
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager name: letters, digits and /_+=.@-")
       .optional()
