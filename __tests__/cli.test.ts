@@ -58,13 +58,14 @@ test("ZENML_VERBOSE=1 also prints every suppression with its reason", () => {
   expect(result.stdout.split("\n").filter((l) => l.startsWith("  suppressed ")).length).toBeGreaterThan(5);
 });
 
-test("every suppression of a rule mapped to a scanner is in that scanner's generated file, and nothing else is", () => {
+test("every suppression of a rule mapped to a scanner, and every checkov justification, is in that scanner's generated file, and nothing else is", () => {
   const out = path.join(work, "scanners");
   expect(runApp(CONFIG_DIR, out).status).toBe(0);
   let mapped = 0;
   for (const stack of ["dev", "prod", "state-bootstrap"]) {
     const dir = path.join(out, "stacks", stack);
-    const source: Record<string, { rule: string }[]> = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"))["//"].policy_suppressions ?? {};
+    const stackJson = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+    const source: Record<string, { rule: string }[]> = stackJson["//"].policy_suppressions ?? {};
     const baseline = JSON.parse(fs.readFileSync(path.join(dir, "policy", "checkov-baseline.json"), "utf8"));
     const rego = fs.readFileSync(path.join(dir, "policy", "trivy-ignore.rego"), "utf8");
     const list = JSON.parse(fs.readFileSync(path.join(dir, "policy", "suppressions.json"), "utf8")).suppressions;
@@ -86,6 +87,12 @@ test("every suppression of a rule mapped to a scanner is in that scanner's gener
           mapped++;
           expect({ address, checkId, found: inBaseline(address, checkId) && inBaseline(`resource.${name}`, checkId) }).toEqual({ address, checkId, found: true });
           expectedCheckov.add(address).add(`resource.${name}`);
+          // A standalone security group rule's suppression covers its group (what a plan shows the rule on).
+          const group = address.startsWith("aws_security_group_rule.") ? /\$\{(aws_security_group\.[^.}]+)\.id\}/.exec(stackJson.resource.aws_security_group_rule[name].security_group_id)?.[1] : undefined;
+          if (group) {
+            expect({ group, checkId, found: inBaseline(group, checkId) && inBaseline(`resource.${group.split(".")[1]}`, checkId) }).toEqual({ group, checkId, found: true });
+            expectedCheckov.add(group).add(`resource.${group.split(".")[1]}`);
+          }
         }
         for (const checkId of rule.scanners.trivy ?? []) {
           mapped++;
@@ -98,6 +105,15 @@ test("every suppression of a rule mapped to a scanner is in that scanner's gener
         }
       }
     }
+    // The per-resource checkov justifications (lib/policy/scanner-justifications.ts) are in the baseline too.
+    const justified = JSON.parse(fs.readFileSync(path.join(dir, "policy", "suppressions.json"), "utf8")).scannerJustifications.filter((j: any) => j.scanner === "checkov");
+    for (const j of justified) {
+      const [head, ...rest] = j.address.split(".");
+      const short = head === "data" ? `data.${rest.slice(1).join(".")}` : `resource.${rest.join(".")}`;
+      for (const id of j.ids) expect({ address: j.address, id, found: inBaseline(j.address, id) && inBaseline(short, id) }).toEqual({ address: j.address, id, found: true });
+      expectedCheckov.add(j.address).add(short);
+    }
+    expect(justified.length).toBeGreaterThan(0);
     expect(baseline.failed_checks.flatMap((f: any) => f.findings.map((x: any) => x.resource)).sort()).toEqual([...expectedCheckov].sort());
     expect(trivyRows.map((r) => `${r.resource} ${r.rule}`).sort()).toEqual(expectedTrivy.sort());
     expect(rego).toMatch(/^package trivy$/m);

@@ -23,6 +23,7 @@ import {
   TRIVY_ENV_WHITELIST_PREFIXES,
   TRIVY_SENSITIVE_ENV_TOKENS,
 } from "../lib/policy/scanner-justifications";
+import { checkovBaseline, securityGroupOfRules } from "../lib/policy/scanners";
 import { PolicyResource } from "../lib/policy/types";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
 import { evalRego, stopOpa, term } from "./rego";
@@ -248,6 +249,66 @@ describe("KICS", () => {
     expect(ids(r("aws_db_instance", { publicly_accessible: false, port: 3306 }))).toEqual(["bca7cc4d-b3a4-4345-9461-eb69c68fcd26"]);
     expect(ids(r("aws_db_instance", { publicly_accessible: true, port: 3306 }))).toEqual([]);
     expect(ids(r("aws_s3_bucket_versioning", { versioning_configuration: [{ status: "Enabled", mfa_delete: "Enabled" }] }))).toEqual([]);
-    expect(SCANNER_CHECKS.every((c) => c.source.path.endsWith(c.scanner === "kics" ? "/metadata.json" : ".rego"))).toBe(true);
+    expect(SCANNER_CHECKS.every((c) => c.source.path.endsWith({ kics: "/metadata.json", trivy: ".rego", checkov: c.source.path.includes("/graph_checks/") ? ".yaml" : ".py" }[c.scanner]))).toBe(true);
+  });
+});
+
+describe("checkov justifications: real checkov 3.3.30 findings no rule covers (scripts/checkov-scan.sh runs it; docs/policy.md)", () => {
+  const r = (type: string, name: string, attributes: Record<string, unknown>, mode: "managed" | "data" = "managed"): PolicyResource => ({
+    type, mode, name, address: `${mode === "data" ? "data." : ""}${type}.${name}`, attributes,
+  });
+  const ids = (resources: PolicyResource[], address: string) =>
+    scannerJustifications({ source: "s", resources }).filter((j) => j.scanner === "checkov" && j.address === address).flatMap((j) => j.ids).sort();
+  const keyDoc = (principals: unknown[]) =>
+    r("aws_iam_policy_document", "doc", { statement: [{ actions: ["kms:Decrypt", "kms:PutKeyPolicy"], resources: ["*"], principals }] }, "data");
+  const root = [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }];
+
+  test("cloudsplaining checks (CKV_AWS_109/111/356) on a document used only as a KMS key policy whose statements name principals", () => {
+    const key = r("aws_kms_key", "k", { policy: "${data.aws_iam_policy_document.doc.json}" });
+    expect(ids([keyDoc(root), key], "data.aws_iam_policy_document.doc")).toEqual(["CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"]);
+    // No principal on a Resource "*" statement, or also used as an identity policy: checkov's finding is real.
+    expect(ids([keyDoc([]), key], "data.aws_iam_policy_document.doc")).toEqual([]);
+    const identity = r("aws_iam_role_policy", "p", { policy: "${data.aws_iam_policy_document.doc.json}" });
+    expect(ids([keyDoc(root), identity], "data.aws_iam_policy_document.doc")).toEqual([]);
+    expect(ids([keyDoc(root), key, r("aws_s3_bucket_policy", "b", { policy: "${data.aws_iam_policy_document.doc.json}" })], "data.aws_iam_policy_document.doc")).toEqual([]);
+  });
+
+  test("CKV_AWS_394 only for an AZ lookup filtered to Availability Zones", () => {
+    const azs = (attributes: Record<string, unknown>) => ids([r("aws_availability_zones", "azs", attributes, "data")], "data.aws_availability_zones.azs");
+    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone"] }] })).toEqual(["CKV_AWS_394"]);
+    expect(azs({ state: "available" })).toEqual([]);
+    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone", "local-zone"] }] })).toEqual([]);
+  });
+
+  test("CKV_AWS_284/285 only for a Standard state machine whose tasks all call ECS UpdateService", () => {
+    const machine = (states: Record<string, unknown>, type?: string) =>
+      ids([r("aws_sfn_state_machine", "m", { definition: JSON.stringify({ StartAt: "A", States: states }), ...(type ? { type } : {}) })], "aws_sfn_state_machine.m");
+    const update = { Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:updateService", End: true };
+    expect(machine({ A: update })).toEqual(["CKV_AWS_284", "CKV_AWS_285"]);
+    expect(machine({ A: update }, "EXPRESS")).toEqual([]);
+    expect(machine({ A: { ...update, End: undefined, Next: "B" }, B: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", End: true } })).toEqual([]);
+    expect(machine({ A: { Type: "Pass", End: true } })).toEqual([]);
+  });
+
+  test("CKV2_AWS_5 only for a group that a restore testing selection puts on restored instances", () => {
+    const sg = r("aws_security_group", "sg", { name: "restore" });
+    const selection = r("aws_backup_restore_testing_selection", "sel", { restore_metadata_overrides: { vpcSecurityGroupIds: "${jsonencode([aws_security_group.sg.id])}" } });
+    expect(ids([sg, selection], "aws_security_group.sg")).toEqual(["CKV2_AWS_5"]);
+    expect(ids([sg], "aws_security_group.sg")).toEqual([]);
+  });
+
+  test("the baseline lists justified resources under both of checkov's names, and a suppressed group rule's group too", () => {
+    const rule = r("aws_security_group_rule", "open_80", { security_group_id: "${aws_security_group.alb.id}", type: "ingress", cidr_blocks: ["0.0.0.0/0"] });
+    const entry = { source: "s", address: rule.address, rule: "ZNVPC5", reason: "redirect", scanners: { checkov: ["CKV_AWS_260"], trivy: [], kics: [] } };
+    const justified = [{ address: "data.aws_availability_zones.azs", scanner: "checkov" as const, ids: ["CKV_AWS_394"], title: "t", reason: "r" }];
+    const findings = JSON.parse(checkovBaseline([entry], justified, securityGroupOfRules({ resources: [rule] }))).failed_checks[0].findings;
+    expect(Object.fromEntries(findings.map((f: any) => [f.resource, f.check_ids]))).toEqual({
+      "aws_security_group_rule.open_80": ["CKV_AWS_260"],
+      "resource.open_80": ["CKV_AWS_260"],
+      "aws_security_group.alb": ["CKV_AWS_260"],
+      "resource.alb": ["CKV_AWS_260"],
+      "data.aws_availability_zones.azs": ["CKV_AWS_394"],
+      "data.azs": ["CKV_AWS_394"],
+    });
   });
 });

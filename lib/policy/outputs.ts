@@ -13,7 +13,7 @@ import { PolicyResult, policyResultOf } from "./aspect";
 import { PolicyReport, render } from "./report";
 import { kicsConfig } from "./kics-config";
 import { scannerJustifications } from "./scanner-justifications";
-import { checkovBaseline, suppressionEntries, trivyIgnorePolicy } from "./scanners";
+import { checkovBaseline, securityGroupOfRules, suppressionEntries, trivyIgnorePolicy } from "./scanners";
 
 /** Folder of the policy files of one stack, relative to the stack folder. */
 export const POLICY_DIR = "policy";
@@ -64,7 +64,7 @@ export function writePolicyOutputs(app: IConstruct, outdir: string, version: str
     fs.writeFileSync(path.join(dir, POLICY_FILES.json), render(report, "json"));
     fs.writeFileSync(path.join(dir, POLICY_FILES.sarif), render(report, "sarif"));
     fs.writeFileSync(path.join(dir, POLICY_FILES.suppressions), JSON.stringify({ stack: input.source, file, suppressions: entries.map(({ source: _s, ...e }) => e), scannerJustifications: justified }, null, 2) + "\n");
-    fs.writeFileSync(path.join(dir, POLICY_FILES.checkovBaseline), checkovBaseline(entries));
+    fs.writeFileSync(path.join(dir, POLICY_FILES.checkovBaseline), checkovBaseline(entries, justified, securityGroupOfRules(input)));
     fs.writeFileSync(path.join(dir, POLICY_FILES.trivyIgnore), trivyIgnorePolicy(entries, justified));
     fs.writeFileSync(path.join(dir, POLICY_FILES.kicsConfig), kicsConfig());
     written.push(dir);

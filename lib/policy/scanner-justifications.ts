@@ -5,11 +5,13 @@
  * while that condition holds in the synthesized JSON, so a change that makes the finding real (a
  * secret value in `environment`, an HTTP listener that forwards, an EFS volume) removes it and the
  * scanner fails again. The synth writes them into `trivy-ignore.rego` (trivy honours them before the
- * scan reports) and `suppressions.json`; `npm run policy -- --import` accepts the matching findings.
+ * scan reports), `checkov-baseline.json` (checkov's `--baseline`, matched on resource and check ID) and
+ * `suppressions.json`; `npm run policy -- --import` accepts the matching findings.
  * Query-wide KICS decisions (account-level controls) are in ./kics-config.
  */
-import { block, blocks, createContext, isTrue } from "./attributes";
+import { block, blocks, createContext, isTrue, parseJson } from "./attributes";
 import { EvaluationInput } from "./engine";
+import { documentStatements, resourcePolicyUsers } from "./policy-documents";
 import { RULES_BY_ID } from "./rules";
 import { containerDefinitions } from "./rules/ecs/containers";
 import { ScannerSource } from "./scanner-sources";
@@ -58,6 +60,7 @@ export interface ScannerCheck {
 }
 
 const trivySource = (path: string): ScannerSource => ({ scanner: "trivy", repo: "aquasecurity/trivy-checks", path });
+const checkovSource = (path: string): ScannerSource => ({ scanner: "checkov", repo: "bridgecrewio/checkov", path });
 const kicsSource = (query: string): ScannerSource => ({ scanner: "kics", repo: "Checkmarx/kics", path: `assets/queries/terraform/aws/${query}/metadata.json` });
 
 const ZNECS8 = RULES_BY_ID.get("ZNECS8")!;
@@ -76,8 +79,123 @@ const redirectsToHttps = (listener: PolicyResource) =>
   blocks(listener.attributes, "default_action").length > 0 &&
   blocks(listener.attributes, "default_action").every((a) => a.type === "redirect" && String(block(a, "redirect")?.protocol ?? "").toUpperCase() === "HTTPS");
 
+/**
+ * The KMS keys whose key policy `doc` is, when it is used only as a key policy and every statement that
+ * allows something on Resource "*" names its principals; undefined otherwise (an identity policy).
+ */
+function keyPolicyOf(doc: PolicyResource, context: RuleContext): string[] | undefined {
+  const users = resourcePolicyUsers(doc, context);
+  if (users.length === 0 || users.some((u) => u.type !== "aws_kms_key")) return undefined;
+  if (documentStatements(doc).some((s) => s.effect === "Allow" && s.resources.includes("*") && s.principals.length === 0)) return undefined;
+  return users.map((u) => u.address);
+}
+
+/**
+ * checkov's cloudsplaining checks (checkov/terraform/checks/data/base_cloudsplaining_data_iam_check.py)
+ * read every `aws_iam_policy_document` with statements as an identity policy: a key policy's Resource "*"
+ * (the key itself) counts as "any resource". ZNIAM2/ZNIAM3 skip key policies for that reason.
+ */
+const checkovKeyPolicyCheck = (id: string, file: string, title: string): ScannerCheck => ({
+  scanner: "checkov",
+  id,
+  title,
+  severity: "—",
+  source: checkovSource(`checkov/terraform/checks/data/aws/${file}`),
+  resourceTypes: ["data.aws_iam_policy_document"],
+  when: 'Policy documents used only as KMS key policies whose statements on Resource "*" all name their principals: in a key policy "*" is the key itself; checkov reads every document as an identity policy.',
+  justify: (r, context) => {
+    const keys = keyPolicyOf(r, context);
+    return keys
+      ? {
+          reason:
+            `The key policy of ${keys.join(", ")}: in a key policy Resource "*" means this key (AWS KMS developer guide, "Key policies in AWS KMS"), and every statement names its principals ` +
+            "(the account, or a service with source conditions); checkov's cloudsplaining checks read the document as an identity policy. ZNIAM2/ZNIAM3 check the actions and principals.",
+        }
+      : undefined;
+  },
+});
+
+/** Task states of a Step Functions definition (a JSON string), or undefined when it does not parse. */
+const taskResources = (definition: unknown): string[] | undefined => {
+  const states = (parseJson(definition) as { States?: Record<string, { Type?: string; Resource?: string }> } | undefined)?.States;
+  return states ? Object.values(states).filter((st) => st.Type === "Task").map((st) => String(st.Resource ?? "")) : undefined;
+};
+/** A Standard state machine whose only tasks call ECS UpdateService (modules/credential-rotation.ts). */
+const onlyUpdatesEcsService = (r: PolicyResource) => {
+  const tasks = taskResources(r.attributes.definition);
+  return String(r.attributes.type ?? "STANDARD").toUpperCase() === "STANDARD" && tasks !== undefined && tasks.length > 0 && tasks.every((t) => t === "arn:aws:states:::aws-sdk:ecs:updateService");
+};
+const REDEPLOY_MACHINE =
+  "The state machine makes one call, ECS UpdateService with forceNewDeployment (the post-rotation redeploy): Step Functions keeps a Standard workflow's execution history, " +
+  "every state's input and output, for 90 days, the failed, timed-out and aborted executions alarm on the stack's topic, and CloudTrail records the UpdateService call.";
+
 /** The checks. Each `justify` returns nothing when the scanner's finding would be a real one. */
 export const SCANNER_CHECKS: readonly ScannerCheck[] = [
+  checkovKeyPolicyCheck("CKV_AWS_109", "IAMPermissionsManagement.py", "Ensure IAM policies does not allow permissions management / resource exposure without constraints"),
+  checkovKeyPolicyCheck("CKV_AWS_111", "IAMWriteAccess.py", "Ensure IAM policies does not allow write access without constraints"),
+  checkovKeyPolicyCheck("CKV_AWS_356", "ResourcePolicyDocument.py", 'Ensure no IAM policies documents allow "*" as a statement\'s resource for restrictable actions'),
+  {
+    scanner: "checkov",
+    id: "CKV_AWS_394",
+    title: "Ensure aws_availability_zones data source pins zone identity so its result set does not silently expand when AWS adds an Availability Zone",
+    severity: "—",
+    source: checkovSource("checkov/terraform/checks/data/aws/AWSAvailabilityZonesUnfiltered.py"),
+    resourceTypes: ["data.aws_availability_zones"],
+    when: "The lookup of the first `network.azCount` zones, filtered to Availability Zones (`zone-type` availability-zone, no Local or Wavelength Zones) that are available; `network.availabilityZones` pins names and then there is no lookup.",
+    justify: (r) =>
+      r.attributes.state === "available" && blocks(r.attributes, "filter").some((f) => f.name === "zone-type" && JSON.stringify(f.values) === JSON.stringify(["availability-zone"]))
+        ? {
+            reason:
+              "Only Availability Zones (filter zone-type = availability-zone, state available), so an opted-in Local Zone, whose name sorts before the region's AZs, never enters the list; " +
+              "the stack takes the first network.azCount names and AWS names a new AZ with the next letter, which sorts after them, so the subnets keep their zones. " +
+              "To pin zones by name, set network.availabilityZones (the stack then has no lookup).",
+          }
+        : undefined,
+  },
+  {
+    scanner: "checkov",
+    id: "CKV_AWS_284",
+    title: "Ensure State Machine has X-Ray tracing enabled",
+    severity: "—",
+    source: checkovSource("checkov/terraform/checks/resource/aws/StateMachineXray.py"),
+    resourceTypes: ["aws_sfn_state_machine"],
+    when: "Standard state machines whose only tasks call ECS UpdateService (the post-rotation redeploy): a trace of one API call adds nothing to the execution history, alarms and CloudTrail.",
+    justify: (r) => (onlyUpdatesEcsService(r) ? { reason: `${REDEPLOY_MACHINE} An X-Ray trace of a single AWS API call adds nothing to those.` } : undefined),
+  },
+  {
+    scanner: "checkov",
+    id: "CKV_AWS_285",
+    title: "Ensure State Machine has execution history logging enabled",
+    severity: "—",
+    source: checkovSource("checkov/terraform/checks/resource/aws/StateMachineLoggingExecutionHistory.py"),
+    resourceTypes: ["aws_sfn_state_machine"],
+    when: "Standard state machines whose only tasks call ECS UpdateService: Step Functions keeps their execution history (with every state's data) for 90 days.",
+    justify: (r) =>
+      onlyUpdatesEcsService(r)
+        ? { reason: `${REDEPLOY_MACHINE} A CloudWatch Logs copy of that history would also need logs:*LogDelivery on Resource "*" for the state machine's role.` }
+        : undefined,
+  },
+  {
+    scanner: "checkov",
+    id: "CKV2_AWS_5",
+    title: "Ensure that Security Groups are attached to another resource",
+    severity: "—",
+    source: checkovSource("checkov/terraform/checks/graph_checks/aws/SGAttachedToResource.yaml"),
+    resourceTypes: ["aws_security_group"],
+    when: "Security groups that an AWS Backup restore testing selection puts on the instances it restores (`restore_metadata_overrides.vpcSecurityGroupIds`), a connection the graph check does not know.",
+    justify: (r, context) => {
+      const selections = context
+        .ofType("aws_backup_restore_testing_selection")
+        .filter((s) => String(block(s.attributes, "restore_metadata_overrides")?.vpcSecurityGroupIds ?? "").includes(`${r.address}.id`));
+      return selections.length > 0
+        ? {
+            reason:
+              `AWS Backup restore testing (${selections.map((s) => s.address).join(", ")}) attaches this group to each DB instance it restores (restore_metadata_overrides vpcSecurityGroupIds); ` +
+              "the instance exists only during a test, outside Terraform, and checkov's graph check lists no restore testing selection among the resources a group may be connected to.",
+          }
+        : undefined;
+    },
+  },
   {
     scanner: "trivy",
     id: "AWS-0036",

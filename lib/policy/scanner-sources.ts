@@ -4,7 +4,9 @@
  * graph check; trivy-checks: `avd_id: AVD-AWS-nnnn` in the METADATA block of the Rego check; KICS:
  * `"id"` in the query's metadata.json). Every ID in a rule's `scanners` field has an entry and every
  * entry is used by a rule (__tests__/scanner-sources.test.ts); `npm run schema` writes the mapping
- * table of docs/policy.md from it.
+ * table of docs/policy.md from it. The checkov paths are those of the pinned checkov
+ * (.ci/checkov-requirements.txt; its wheel ships each graph check's YAML as JSON), which
+ * scripts/checkov-scan.sh checks: every file exists there and defines its ID.
  */
 import { Scanner } from "./types";
 
@@ -28,9 +30,9 @@ export const SCANNER_SOURCES: ReadonlyMap<string, ScannerSource> = new Map<strin
   ["CKV_AWS_7", checkov("checkov/terraform/checks/resource/aws/KMSRotation.py")],
   ["CKV_AWS_16", checkov("checkov/terraform/checks/resource/aws/RDSEncryption.py")],
   ["CKV_AWS_17", checkov("checkov/terraform/checks/resource/aws/RDSPubliclyAccessible.py")],
-  ["CKV_AWS_18", checkov("checkov/terraform/checks/resource/aws/S3AccessLogs.py")],
-  ["CKV_AWS_19", checkov("checkov/terraform/checks/resource/aws/S3Encryption.py")],
-  ["CKV_AWS_21", checkov("checkov/terraform/checks/resource/aws/S3Versioning.py")],
+  ["CKV_AWS_18", checkov("checkov/terraform/checks/graph_checks/aws/S3BucketLogging.yaml")],
+  ["CKV_AWS_19", checkov("checkov/terraform/checks/graph_checks/aws/S3BucketEncryption.yaml")],
+  ["CKV_AWS_21", checkov("checkov/terraform/checks/graph_checks/aws/S3BucketVersioning.yaml")],
   ["CKV_AWS_23", checkov("checkov/terraform/checks/resource/aws/SecurityGroupRuleDescription.py")],
   ["CKV_AWS_24", checkov("checkov/terraform/checks/resource/aws/SecurityGroupUnrestrictedIngress22.py")],
   ["CKV_AWS_25", checkov("checkov/terraform/checks/resource/aws/SecurityGroupUnrestrictedIngress3389.py")],
@@ -52,7 +54,7 @@ export const SCANNER_SOURCES: ReadonlyMap<string, ScannerSource> = new Map<strin
   ["CKV_AWS_70", checkov("checkov/terraform/checks/resource/aws/S3AllowsAnyPrincipal.py")],
   ["CKV_AWS_91", checkov("checkov/terraform/checks/resource/aws/ELBv2AccessLogs.py")],
   ["CKV_AWS_96", checkov("checkov/terraform/checks/resource/aws/AuroraEncryption.py")],
-  ["CKV_AWS_103", checkov("checkov/terraform/checks/resource/aws/AppLoadBalancerTLS12.py")],
+  ["CKV_AWS_103", checkov("checkov/terraform/checks/graph_checks/aws/AppLoadBalancerTLS12.yaml")],
   ["CKV_AWS_108", checkov("checkov/terraform/checks/data/aws/IAMDataExfiltration.py")],
   ["CKV_AWS_109", checkov("checkov/terraform/checks/data/aws/IAMPermissionsManagement.py")],
   ["CKV_AWS_111", checkov("checkov/terraform/checks/data/aws/IAMWriteAccess.py")],
@@ -64,8 +66,8 @@ export const SCANNER_SOURCES: ReadonlyMap<string, ScannerSource> = new Map<strin
   ["CKV_AWS_133", checkov("checkov/terraform/checks/resource/aws/DBInstanceBackupRetentionPeriod.py")],
   ["CKV_AWS_136", checkov("checkov/terraform/checks/resource/aws/ECRRepositoryEncrypted.py")],
   ["CKV_AWS_139", checkov("checkov/terraform/checks/resource/aws/RDSDeletionProtection.py")],
-  ["CKV_AWS_144", checkov("checkov/terraform/checks/resource/aws/S3BucketReplicationConfiguration.py")],
-  ["CKV_AWS_145", checkov("checkov/terraform/checks/resource/aws/S3KMSEncryptedByDefault.py")],
+  ["CKV_AWS_144", checkov("checkov/terraform/checks/graph_checks/aws/S3BucketReplicationConfiguration.yaml")],
+  ["CKV_AWS_145", checkov("checkov/terraform/checks/graph_checks/aws/S3KMSEncryptedByDefault.yaml")],
   ["CKV_AWS_149", checkov("checkov/terraform/checks/resource/aws/SecretManagerSecretEncrypted.py")],
   ["CKV_AWS_150", checkov("checkov/terraform/checks/resource/aws/LBDeletionProtection.py")],
   ["CKV_AWS_157", checkov("checkov/terraform/checks/resource/aws/RDSMultiAZEnabled.py")],
@@ -91,7 +93,7 @@ export const SCANNER_SOURCES: ReadonlyMap<string, ScannerSource> = new Map<strin
   ["CKV_AWS_353", checkov("checkov/terraform/checks/resource/aws/RDSInstancePerformanceInsights.py")],
   ["CKV_AWS_354", checkov("checkov/terraform/checks/resource/aws/RDSInstancePerfInsightsEncryptionWithCMK.py")],
   ["CKV_AWS_356", checkov("checkov/terraform/checks/data/aws/ResourcePolicyDocument.py")],
-  ["CKV_AWS_378", checkov("checkov/terraform/checks/resource/aws/LBTargetGroup.py")],
+  ["CKV_AWS_378", checkov("checkov/terraform/checks/graph_checks/aws/LBTargetGroup.yaml")],
   ["CKV_AWS_382", checkov("checkov/terraform/checks/resource/aws/SecurityGroupUnrestrictedEgressAny.py")],
   ["CKV2_AWS_11", checkov("checkov/terraform/checks/graph_checks/aws/VPCHasFlowLog.yaml")],
   ["CKV2_AWS_12", checkov("checkov/terraform/checks/graph_checks/aws/VPCHasRestrictedSG.yaml")],

@@ -13,6 +13,7 @@
  * takes the similarity IDs KICS computes while scanning; `--exclude-queries` drops a query
  * everywhere), so KICS findings are matched per resource by `npm run policy -- --import`.
  */
+import { referencedAddress } from "./attributes";
 import { EvaluationInput, isActive, today } from "./engine";
 import { RULES_BY_ID } from "./rules";
 import { ScannerJustification } from "./scanner-justifications";
@@ -71,21 +72,57 @@ export function checkovResourceIds(address: string): string[] {
   return [address, `${head === "data" ? "data" : "resource"}.${name}`];
 }
 
+/** Standalone security group rule resources and the attribute that names their group. */
+const GROUP_RULE_TYPES: Readonly<Record<string, string>> = {
+  aws_security_group_rule: "security_group_id",
+  aws_vpc_security_group_ingress_rule: "security_group_id",
+  aws_vpc_security_group_egress_rule: "security_group_id",
+};
+
+/**
+ * The security group of each standalone rule resource of `input` (rule address → group address). After
+ * an apply, AWS reports a group's standalone rules in the group's own `ingress`/`egress`, so a plan
+ * or state shows them on `aws_security_group` too, where checkov's port checks (CKV_AWS_260, …) find them.
+ */
+export function securityGroupOfRules(input: Pick<EvaluationInput, "resources">): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of input.resources) {
+    const attr = GROUP_RULE_TYPES[r.type];
+    const group = attr ? referencedAddress(r.attributes[attr]) : undefined;
+    if (group?.startsWith("aws_security_group.")) out.set(r.address, group);
+  }
+  return out;
+}
+
 /**
  * A checkov baseline (the `--create-baseline` format of checkov/common/output/baseline.py) that
- * lists each suppressed resource with the check IDs of its suppressed rules. Checkov matches a
- * baseline on resource and check ID only, not on the file: use one baseline per stack file.
+ * lists each suppressed resource with the check IDs of its suppressed rules, and each resource with a
+ * checkov justification of ./scanner-justifications with that check's ID. A suppression on a
+ * standalone security group rule covers its group too (`groupOfRule`, see {@link securityGroupOfRules}),
+ * where checkov sees the rule when it scans a plan. Checkov matches a baseline on resource and check ID
+ * only, not on the file: use one baseline per stack file.
  */
-export function checkovBaseline(entries: readonly SuppressionEntry[], file = "/cdk.tf.json"): string {
+export function checkovBaseline(
+  entries: readonly SuppressionEntry[],
+  justifications: readonly Omit<ScannerJustification, "source">[] = [],
+  groupOfRule: ReadonlyMap<string, string> = new Map(),
+  file = "/cdk.tf.json",
+): string {
   const byResource = new Map<string, Set<string>>();
-  for (const e of entries) {
-    if (e.scanners.checkov.length === 0) continue;
-    for (const resource of checkovResourceIds(e.address)) {
+  const add = (address: string, checkIds: readonly string[]) => {
+    if (checkIds.length === 0) return;
+    for (const resource of checkovResourceIds(address)) {
       const ids = byResource.get(resource) ?? new Set<string>();
-      e.scanners.checkov.forEach((id) => ids.add(id));
+      checkIds.forEach((id) => ids.add(id));
       byResource.set(resource, ids);
     }
+  };
+  for (const e of entries) {
+    add(e.address, e.scanners.checkov);
+    const group = groupOfRule.get(e.address);
+    if (group) add(group, e.scanners.checkov);
   }
+  for (const j of justifications.filter((x) => x.scanner === "checkov")) add(j.address, j.ids);
   const findings = [...byResource].map(([resource, ids]) => ({ resource, check_ids: [...ids].sort() }));
   return JSON.stringify({ failed_checks: findings.length > 0 ? [{ file, findings }] : [] }, null, 2) + "\n";
 }
