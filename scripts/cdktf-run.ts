@@ -27,6 +27,7 @@ const VARS: Record<string, OptionSpec> = {
   "terraform-parallelism": { type: "string", value: "N", description: "terraform's -parallelism" },
   "migrate-state": { type: "boolean", description: "pass -migrate-state to terraform init" },
   "no-color": { type: "boolean", description: "no colours in the output" },
+  "skip-provider-lock": { type: "boolean", description: "skip terraform providers lock (offline, with only a provider mirror)" },
 };
 const MANY: Record<string, OptionSpec> = {
   "auto-approve": { type: "boolean", description: "apply without asking (CI)" },
