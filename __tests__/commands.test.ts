@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { findPlaceholders, placeholdersInConfig } from "../lib/config/placeholders";
 import { editDistance, nearest } from "../lib/suggest";
-import { CDKTF_COMMANDS, cdktfArgs, expandStacks } from "../scripts/cdktf-run";
+import { CDKTF_COMMANDS, cdktfArgs, cdktfEnv, expandStacks } from "../scripts/cdktf-run";
 import { InputError } from "../scripts/common/checks";
 import { CommandSpec, parseCommand, usage } from "../scripts/common/cli";
 import { COMMANDS, HELP_FILE, helpText } from "../scripts/generate-help";
@@ -189,6 +189,12 @@ describe("placeholders cannot reach AWS", () => {
       expect(r.stderr).toMatch(new RegExp(`\\n    ${field.replace(".", "\\.")}: `));
     }
     expect(r.stderr).not.toContain("config/prod.json");
+  });
+
+  test("cdktf runs with CI=true when stdout is not a terminal (no spinner frames), unless CI is set", () => {
+    expect(cdktfEnv({ A: "1" }, false)).toEqual({ A: "1", CI: "true" });
+    expect(cdktfEnv({ A: "1" }, true)).toEqual({ A: "1" });
+    expect(cdktfEnv({ CI: "false" }, false)).toEqual({ CI: "false" });
   });
 
   test("cdktf gets the stacks and options as given, after --skip-synth", () => {

@@ -69,6 +69,14 @@ export function cdktfArgs(name: CdktfCommand, args: Parsed): string[] {
   return out;
 }
 
+/**
+ * cdktf's environment: CI=true when stdout is not a terminal (and CI is unset), so its progress UI
+ * writes only the final frame (ink 3 renders every spinner frame as a line otherwise).
+ */
+export function cdktfEnv(env: NodeJS.ProcessEnv, stdoutIsTty: boolean): NodeJS.ProcessEnv {
+  return stdoutIsTty || env.CI !== undefined ? { ...env } : { ...env, CI: "true" };
+}
+
 /** Stack names after expanding cdktf's globs against the stacks that exist. @throws InputError for a name matching none. */
 export function expandStacks(patterns: readonly string[], known: ReturnType<typeof knownStacks>): string[] {
   return patterns.flatMap((p) => {
@@ -109,8 +117,7 @@ export async function run(name: CdktfCommand, argv: readonly string[], env: Node
         );
       }
     }
-    const cdktfEnv = { ...env, ...(process.stdout.isTTY || env.CI !== undefined ? {} : { CI: "true" }) };
-    const r = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), cdktfArgs(name, args), { cwd: root, env: cdktfEnv, stdio: "inherit" });
+    const r = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), cdktfArgs(name, args), { cwd: root, env: cdktfEnv(env, process.stdout.isTTY === true), stdio: "inherit" });
     return r.status ?? 1;
   });
 }
