@@ -84,9 +84,10 @@ export function usage(spec: CommandSpec): string {
       return [...first, ...lines.slice(1).map((l) => `${" ".repeat(10 + width)}${l}`)].map((l) => l.trimEnd());
     });
   return [
-    `usage: ${spec.invocation} ${spec.synopsis}`.trimEnd(),
+    `usage: ${spec.synopsis ? `${spec.invocation} ${spec.synopsis}` : spec.invocation.replace(/ --$/, "")}`,
     "",
     spec.summary,
+    "",
     ...(spec.positionals ? table(Object.entries(spec.positionals), "arguments") : []),
     ...table(rows, "options"),
     ...(spec.notes ? [spec.notes] : []),

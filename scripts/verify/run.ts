@@ -35,7 +35,7 @@ AWS_ENDPOINT_URL, ...); without AWS_REGION, the region of the stack's ARNs (docs
     ca: { type: "string", value: "FILE", description: "PEM CA certificate(s) trusted for --url in addition to the system CAs\n(NODE_EXTRA_CA_CERTS works too)" },
     wait: { type: "string", value: "DURATION", description: "poll every 15s until every check passes or DURATION runs out (e.g. 15m)" },
     since: { type: "string", value: "DURATION", description: "read logs this far back (default: since the service's deployment started)" },
-    skip: { type: "string", value: "ID[,ID]", description: `do not run these checks (${CHECK_IDS.join(", ")}); reported as not checked` },
+    skip: { type: "string", value: "ID[,ID]", description: `do not run these checks; reported as not checked\n(${CHECK_IDS.join(", ")})` },
     format: { type: "string", choices: FORMATS, description: "report format (default text)" },
     verbose: { type: "boolean", description: "text: show the evidence of passing checks too" },
   },
