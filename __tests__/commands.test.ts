@@ -197,9 +197,9 @@ describe("placeholders cannot reach AWS", () => {
     expect(cdktfEnv({ CI: "false" }, false)).toEqual({ CI: "false" });
   });
 
-  test("cdktf gets the stacks and options as given, after --skip-synth", () => {
+  test("cdktf gets the synthesized folder, the stacks and the options as given, after --skip-synth", () => {
     const args = parseCommand(CDKTF_COMMANDS.deploy, ["dev", "--auto-approve", "--var", "a=1", "--var", "b=2", "--outputs-file=o.json"]);
-    expect(cdktfArgs("deploy", args)).toEqual(["deploy", "--skip-synth", "dev", "--auto-approve", "--outputs-file", "o.json", "--var", "a=1", "--var", "b=2"]);
+    expect(cdktfArgs("deploy", args, "/x/out")).toEqual(["deploy", "--skip-synth", "--output", "/x/out", "dev", "--auto-approve", "--outputs-file", "o.json", "--var", "a=1", "--var", "b=2"]);
   });
 });
 

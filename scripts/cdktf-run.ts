@@ -15,7 +15,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { describePlaceholders, placeholdersInConfig } from "../lib/config/placeholders";
 import { InputError } from "./common/checks";
-import { CommandSpec, OptionSpec, Parsed, defaultOutdir, exitWith, knownStacks, parseCommand, requireStacks, runCli } from "./common/cli";
+import { CommandSpec, OptionSpec, Parsed, defaultOutdir, exitWith, knownStacks, requireStacks, runCli } from "./common/cli";
 import { projectRoot } from "./common/tf-json";
 
 /** The cdktf subcommands wrapped here. */
@@ -58,9 +58,9 @@ deploy: terraform apply (add --auto-approve for CI).`,
   destroy: command("destroy", "<stack...> [options]", "Build, synthesize, then cdktf destroy.", { ...MANY, ...VARS }),
 };
 
-/** The arguments for cdktf: the stacks, then every option given, as given. */
-export function cdktfArgs(name: CdktfCommand, args: Parsed): string[] {
-  const out: string[] = [name, "--skip-synth", ...args.positionals];
+/** The arguments for cdktf: the synthesized folder, the stacks, then every option given, as given. */
+export function cdktfArgs(name: CdktfCommand, args: Parsed, outdir: string): string[] {
+  const out: string[] = [name, "--skip-synth", "--output", outdir, ...args.positionals];
   for (const [option, spec] of Object.entries(CDKTF_COMMANDS[name].options)) {
     if (spec.type === "boolean") {
       if (args.flag(option)) out.push(`--${option}`);
@@ -94,8 +94,7 @@ export function expandStacks(patterns: readonly string[], known: ReturnType<type
 /** Runs one wrapped command; returns the exit code. */
 export async function run(name: CdktfCommand, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const spec = CDKTF_COMMANDS[name];
-  return runCli(spec, argv, () => {
-    const args = parseCommand(spec, argv);
+  return runCli(spec, argv, (args) => {
     if (args.positionals.length === 0) throw new InputError(`name the stack(s), e.g. npm run ${name} -- dev; stacks: ${knownStacks(defaultOutdir(env), env).names.join(", ")}`);
     if (name === "diff" && args.positionals.length > 1) throw new InputError(`diff takes one stack, got ${args.positionals.join(", ")}`);
     const root = projectRoot();
@@ -117,7 +116,7 @@ export async function run(name: CdktfCommand, argv: readonly string[], env: Node
         );
       }
     }
-    const r = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), cdktfArgs(name, args), { cwd: root, env: cdktfEnv(env, process.stdout.isTTY === true), stdio: "inherit" });
+    const r = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), cdktfArgs(name, args, outdir), { cwd: root, env: cdktfEnv(env, process.stdout.isTTY === true), stdio: "inherit" });
     return r.status ?? 1;
   });
 }
