@@ -135,3 +135,24 @@ test("one bad file among good ones: exit 1, every problem printed, no stack writ
   expect(result.stderr).toContain(`${path.join(dir, "dev.json")}: service.memory: 8192 MiB is not valid with 512 CPU; allowed: 1024, 2048, 3072, 4096`);
   expect(fs.existsSync(out)).toBe(false);
 });
+
+test("a config error is printed once, without wrapper lines: every problem, a missing field as required, a typo with the nearest key", () => {
+  const dir = path.join(work, "once");
+  fs.mkdirSync(dir);
+  const dev = shippedFile("dev");
+  delete dev.zenml.workspaceName;
+  dev.servce = { cpu: 512 };
+  fs.writeFileSync(path.join(dir, "dev.json"), JSON.stringify(dev));
+  const result = runApp(dir, path.join(work, "once-out"));
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe("");
+  const file = path.join(dir, "dev.json");
+  expect(result.stderr).toBe(
+    [
+      "Invalid configuration:",
+      `  - ${file}: zenml.workspaceName: required (a string)`,
+      `  - ${file}: (root): unknown field(s) 'servce' (did you mean 'service'?); allowed: $schema, kind, preset, region, name, allowedAccountIds, protected, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state`,
+      "",
+    ].join("\n"),
+  );
+});

@@ -17,7 +17,8 @@ function byoVpc({ publicAzs = ["eu-central-1a", "eu-central-1b"], privateAzs = [
 
 const cases: [string, (d: any) => void, RegExp][] = [
   ["unknown top-level key", (d) => (d.colour = "blue"), /^config\/test\.json: \(root\): unknown field\(s\) 'colour'; allowed: \$schema, kind, preset, region, name, allowedAccountIds, protected, tags, zenml, network, database, service, loadBalancer, dns, observability, workloadManager, state$/],
-  ["unknown nested key", (d) => (d.database = { backupRetention: 30 }), /^config\/test\.json: database: unknown field\(s\) 'backupRetention'; allowed: engineVersion, .*backupRetentionDays/],
+  ["unknown nested key: the nearest allowed key is suggested", (d) => (d.database = { backupRetention: 30 }), /^config\/test\.json: database: unknown field\(s\) 'backupRetention' \(did you mean 'backupRetentionDays'\?\); allowed: engineVersion, .*backupRetentionDays/],
+  ["a typo'd top-level key", (d) => (d.servce = { cpu: 512 }), /^config\/test\.json: \(root\): unknown field\(s\) 'servce' \(did you mean 'service'\?\); allowed: /],
   ["wrong type", (d) => (d.service = { cpu: "512" }), /^config\/test\.json: service\.cpu: .*expected number, received string/],
   ["malformed CIDR", (d) => (d.network = { vpcCidr: "10.0.0.0/33" }), /^config\/test\.json: network\.vpcCidr: must be an IPv4 CIDR block with a prefix from \/16 to \/28/],
   ["CIDR octet out of range", (d) => (d.network = { vpcCidr: "10.300.0.0/16" }), /network\.vpcCidr: must be an IPv4 CIDR/],
@@ -51,7 +52,8 @@ const cases: [string, (d: any) => void, RegExp][] = [
   ["release that reads Pro tenant settings (wheel row)", (d) => (d.zenml.version = "0.75.1"), /zenml\.version: ZenML 0\.75\.1 reads the Pro tenant settings/],
   ["empty version", (d) => (d.zenml.version = ""), /zenml\.version: must not be empty/],
   ["latest version", (d) => (d.zenml.version = "latest"), /zenml\.version: must be a pinned version, not 'latest'/],
-  ["missing required field", (d) => delete d.zenml.workspaceName, /zenml\.workspaceName: .*expected string, received undefined/],
+  ["missing required field says required", (d) => delete d.zenml.workspaceName, /^config\/test\.json: zenml\.workspaceName: required \(a string\)$/],
+  ["missing required enum says required and the values", (d) => delete d.preset, /^config\/test\.json: preset: required \(one of dev, prod\)$/],
   ["negative task count", (d) => (d.service = { desiredCount: -1 }), /service\.desiredCount: .*>=0/],
   ["fractional task count", (d) => (d.service = { desiredCount: 1.5 }), /service\.desiredCount: .*expected int/],
   ["desired outside min/max", (d) => (d.service = { desiredCount: 3, minCapacity: 1, maxCapacity: 2 }), /service\.desiredCount: must be between service\.minCapacity \(1\) and service\.maxCapacity \(2\)/],

@@ -151,6 +151,6 @@ describe("npm run cost", () => {
 
   test("markdown renders tables; a bad format is an error", () => {
     expect(runCost(["--format", "markdown", "--stack", "dev", dir])).toContain("| group | item | quantity | rate | USD/month |");
-    expect(() => runCost(["--format", "yaml", dir])).toThrow("--format must be text, markdown or json");
+    expect(() => runCost(["--format", "yaml", dir])).toThrow(`--format must be one of text, markdown, json, got "yaml"`);
   });
 });

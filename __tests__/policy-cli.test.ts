@@ -347,7 +347,7 @@ describe("input errors exit 2 with a clear message", () => {
   test("--help prints usage, exit 0; --list-rules lists every rule", () => {
     const help = policy(["--help"]);
     expect(help.status).toBe(0);
-    expect(help.stderr).toContain("usage: npm run policy");
+    expect(help.stdout).toContain("usage: npm run policy");
     const list = policy(["--list-rules"]);
     expect(list.status).toBe(0);
     expect(list.stdout.trim().split("\n")).toHaveLength(ALL_RULES.length);

@@ -316,7 +316,12 @@ describe("input errors exit 2 and write nothing to stdout", () => {
   };
   test.each([
     [[], /name a stack/],
-    [["nosuchstack"], /\/nonexistent-cdktf-out\/stacks\/nosuchstack\/cdk\.tf\.json: no such file \(is "nosuchstack" a stack\? run npm run synth first\)/],
+    [["nosuchstack"], /unknown stack "nosuchstack"; stacks: dev, prod, state-bootstrap \(from .*config\)/],
+    [["dve"], /unknown stack "dve"; stacks: dev, prod, state-bootstrap \(from .*config\); did you mean dev\?/],
+    [["dev", "--fromat", "json"], /unknown option --fromat; did you mean --format\?/],
+    [["dev", "--format", "jsn"], /--format must be one of text, json, got "jsn"; did you mean json\?/],
+    [["dev"], /\/nonexistent-cdktf-out\/stacks\/dev\/cdk\.tf\.json: no such file \(run npm run synth first\)/],
+    [["dev", "--offline", "--require-aws"], /--offline and --require-aws exclude each other/],
     [["dev", "--format", "xml"], /--format must be one of text, json, got "xml"/],
     [["dev", "--frobnicate"], /unknown option --frobnicate/],
     [["--stack-json"], /--stack-json needs a value/],
@@ -352,9 +357,12 @@ describeRegistry("preflight against a loopback registry", () => {
     fs.writeFileSync(file, raw.split(`${PLACEHOLDER}:${version}`).join(image));
     return file;
   };
-  const run = async (image: string, ...args: string[]) => {
+  /** Runs preflight on dev with `image`; --offline unless `--online` or --require-aws is among the args. */
+  const run = async (image: string, ...given: string[]) => {
     let out = "";
     let err = "";
+    const online = given.includes("--online") || given.includes("--require-aws");
+    const args = [...given.filter((a) => a !== "--online"), ...(online ? [] : ["--offline"])];
     const code = await main(["dev", "--stack-json", stackFile(image.replace(/\W+/g, "_"), image), ...args], {
       out: (t) => (out += t),
       err: (t) => (err += t),
@@ -411,10 +419,11 @@ describeRegistry("preflight against a loopback registry", () => {
     sm.reset().rejects(noCredentials());
   });
 
-  test("the good image passes every image check; AWS checks are not checked without credentials (exit 0)", async () => {
+  test("--offline: the good image passes every image check; AWS checks are not checked, the shipped placeholders allowed (exit 0)", async () => {
     const r = await run(`${registry.host}/zenml/good:${version}`, "--format", "json");
     expect(r.err).toBe("");
     expect(statusOf(r.json)).toEqual({
+      "config-placeholders": "skip",
       "image-config": "pass",
       "image-port": "pass",
       "image-command": "pass",
@@ -427,8 +436,33 @@ describeRegistry("preflight against a loopback registry", () => {
     expect(checkOf(r.json, "image-config").evidence.join("\n")).toMatch(/config sha256:[0-9a-f]{64} \(digest verified\)/);
     expect(r.json).toMatchObject({ command: "preflight", subject: "dev", passed: true });
     expect(checkOf(r.json, "image-config").evidence[0]).toContain(`http://${registry.host}`);
-    expect(checkOf(r.json, "aws-account").summary).toBe("no AWS credentials: sts:GetCallerIdentity");
+    expect(checkOf(r.json, "aws-account").summary).toBe("not checked (--offline)");
+    expect(checkOf(r.json, "config-placeholders").summary).toMatch(/config\/dev\.json: shipped example values \(allowed with --offline\): zenml\.organizationId, /);
     expect(r.code).toBe(0);
+  });
+
+  test("without credentials and without --offline: the first line says the run is incomplete, exit 1; the placeholders fail", async () => {
+    const r = await run(`${registry.host}/zenml/good:${version}`, "--online");
+    expect(r.out.split("\n")[0]).toBe(
+      "preflight dev: INCOMPLETE: no AWS credentials, so 2 check(s) did not run (aws-account, oauth2-secret); run with credentials for the stack's account, or pass --offline to accept checking only what needs no AWS",
+    );
+    expect(r.out).toContain("✓ Image port:");
+    expect(r.out).toMatch(/✗ Config values: config\/dev\.json: 6 shipped example value\(s\) would reach AWS: zenml\.organizationId, zenml\.organizationName, zenml\.workspaceId, dns\.domainName, dns\.certificateArn, state\.bucket/);
+    expect(r.out).toContain("    zenml.organizationId: 00000000-0000-0000-0000-000000000001 (example ZenML Pro ID)");
+    expect(r.code).toBe(1);
+    const json = await run(`${registry.host}/zenml/good:${version}`, "--online", "--format", "json");
+    expect(json.json).toMatchObject({ passed: false, notice: expect.stringMatching(/^preflight dev: INCOMPLETE: no AWS credentials/) });
+  });
+
+  test("a config without placeholders passes the config check", async () => {
+    const own = path.join(dir, "dev.json");
+    const dev = shippedFile("dev");
+    dev.zenml = { ...dev.zenml, organizationId: "3f0c7f3e-2b1e-4d7a-9d43-6a3c2f0f9a12", organizationName: "acme", workspaceId: "4a1b2c3d-2b1e-4d7a-9d43-6a3c2f0f9a13" };
+    dev.dns = { ...dev.dns, domainName: "zenml-dev.acme.example", certificateArn: "arn:aws:acm:eu-central-1:210987654321:certificate/5e6f7a8b-2b1e-4d7a-9d43-6a3c2f0f9a14" };
+    dev.state = { bucket: "acme-zenml-tfstate" };
+    fs.writeFileSync(own, JSON.stringify(dev));
+    const r = await run(`${registry.host}/zenml/good:${version}`, "--format", "json", "--config", own);
+    expect(checkOf(r.json, "config-placeholders")).toMatchObject({ status: "pass", summary: `${own}: no shipped example value` });
   });
 
   test("a Docker v2 schema 2 manifest reads the same", async () => {
@@ -452,7 +486,7 @@ describeRegistry("preflight against a loopback registry", () => {
     // The image's CMD (no service.command override) listens on the other port too.
     expect(r.out).toContain(`✗ Server command: the command listens on ${other}, the task sends traffic to ${port}`);
     expect(r.out).toContain("✓ Server user: zenml (the image's User)");
-    expect(r.out).toContain(`preflight dev: 2 of 8 checks failed (2 not checked)`);
+    expect(r.out).toContain(`preflight dev: 2 of 9 checks failed (3 not checked)`);
   });
 
   test("an image that runs as root is named (exit 1)", async () => {

@@ -351,7 +351,7 @@ describe("CLI", () => {
     expect(r.stderr).toMatch(/cdk\.tf\.json: not a plan \(expected the output of terraform show -json/);
     for (const [args, message] of [
       [[path.join(dir, "missing.json")], /missing\.json: no such file/],
-      [[fixture("db-replace"), "--format", "yaml"], /--format must be markdown or json/],
+      [[fixture("db-replace"), "--format", "yaml"], /--format must be one of markdown, json, got "yaml"/],
       [[fixture("db-replace"), "--fail-on", "sometimes"], /--fail-on must be/],
       [[fixture("db-replace"), "--colour"], /unknown option --colour/],
       [[], /give at least one plan JSON file/],

@@ -19,6 +19,20 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CommandSpec, exitWith, runCli } from "./common/cli";
+
+/** Usage text of `npm run bench` (settings are environment variables). */
+export const BENCH_COMMAND: CommandSpec = {
+  name: "bench",
+  invocation: "npm run bench --",
+  synopsis: "",
+  summary: `Build, then median wall/CPU time and peak RSS of: synth of the shipped config, synth of 1/10/50 generated
+workspaces, the jest suite; writes bench/results.md. Settings (environment): BENCH_RUNS=7, BENCH_JEST_RUNS=5
+(0 skips jest), BENCH_SIZES=1,10,50, BENCH_QUIET_WAIT=90 (seconds each round may wait for a 1-min load
+average below the core count), BENCH_OUT (results file).`,
+  options: {},
+  exit: "0 measured, 1 a workload failed, 2 bad input",
+};
 
 /** The project root: the nearest folder with package.json (works from scripts/ and dist/scripts/). */
 function projectRoot(dir = __dirname): string {
@@ -73,9 +87,8 @@ interface Row {
   readonly note?: string;
 }
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "zenml-bench-"));
-process.on("exit", () => fs.rmSync(tmpRoot, { recursive: true, force: true }));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+/** Scratch folder of one run (created by main, removed on exit). */
+let tmpRoot = "";
 
 /** Runs `argv` once under /usr/bin/time; throws with the child's output when it fails. */
 function measure(argv: readonly string[], env: NodeJS.ProcessEnv, check?: () => void): Sample {
@@ -226,6 +239,9 @@ function machine(loadBefore: number[]): string[] {
 }
 
 function main(): void {
+  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "zenml-bench-"));
+  process.on("exit", () => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
   if (!fs.existsSync(TIME)) throw new Error(`${TIME} (GNU time) is required to measure peak RSS: apt-get install time`);
   const loadBefore = os.loadavg();
@@ -326,4 +342,6 @@ function main(): void {
   console.log(`\n${text}\nwritten to ${path.relative(process.cwd(), OUT_FILE) || OUT_FILE}`);
 }
 
-main();
+if (require.main === module) {
+  exitWith(BENCH_COMMAND, runCli(BENCH_COMMAND, process.argv.slice(2), () => (main(), 0)));
+}

@@ -6,11 +6,28 @@
  * Stack paths as for `npm run diagram`; default `$CDKTF_OUTDIR` (cdktf.out), synthesized when missing
  * or stale.
  */
-import { parseArgs, resolveStacks } from "./common/tf-json";
+import { CommandSpec, defaultOutdir, exitWith, parseCommand, runCli, selectStacks, usage } from "./common/cli";
+import { resolveStacks } from "./common/tf-json";
 import { CostLine, GROUP_ORDER, StackCost, describeAssumptions, estimateStack } from "./cost/estimate";
 import { DEFAULT_ASSUMPTIONS, PRICE_TABLES } from "./cost/prices";
 
-const USAGE = "usage: npm run cost -- [--format text|markdown|json] [--stack <name,...>] [--synth] [cdk.tf.json | stack dir | cdktf.out ...]";
+/** Options and usage text of `npm run cost`. */
+export const COST_COMMAND: CommandSpec = {
+  name: "cost",
+  invocation: "npm run cost --",
+  synopsis: "[options] [cdk.tf.json | stack dir | cdktf.out ...]",
+  summary: `Monthly on-demand cost per stack, a comparison of the stacks (dev vs prod) and the assumptions
+(prices: scripts/cost/prices.ts, dated). Without paths: \${CDKTF_OUTDIR:-cdktf.out}, synthesized first
+when missing or older than config/ or the compiled app. For clean JSON: npm run -s cost -- --format json`,
+  positionals: { paths: "cdk.tf.json files, stack folders or cdktf output folders (default: the synthesized stacks)" },
+  options: {
+    format: { type: "string", choices: ["text", "markdown", "json"], description: "report format (default text)" },
+    stack: { type: "string", value: "NAME[,NAME]", description: "only these stacks" },
+    synth: { type: "boolean", description: "synthesize first even when cdktf.out is fresh" },
+  },
+  exit: "0 printed, 1 synthesis failed, 2 bad input",
+};
+export const USAGE = usage(COST_COMMAND);
 
 const usd = (n: number) => (Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "n/a");
 
@@ -100,25 +117,20 @@ export function jsonReport(costs: StackCost[]): unknown {
 
 /** Runs the command; returns the printed text. */
 export function runCost(argv: readonly string[]): string {
-  const { flags, positionals } = parseArgs(argv, ["format", "stack"]);
-  if (flags.help) return `${USAGE}\n`;
-  const format = typeof flags.format === "string" ? flags.format : "text";
-  if (!["text", "markdown", "json"].includes(format)) throw new Error(`--format must be text, markdown or json (got ${format})`);
-  let stacks = resolveStacks(positionals, { synth: flags.synth === true });
-  if (typeof flags.stack === "string") {
-    const wanted = flags.stack.split(",");
-    stacks = stacks.filter((s) => wanted.includes(s.name));
-    if (stacks.length === 0) throw new Error(`no stack named ${flags.stack}`);
-  }
+  const args = parseCommand(COST_COMMAND, argv);
+  if (args.help) return `${USAGE}\n`;
+  const format = args.string("format") ?? "text";
+  const stacks = selectStacks(resolveStacks(args.positionals, { synth: args.flag("synth") }), args.string("stack"), args.positionals.join(", ") || defaultOutdir());
   const costs = stacks.map((s) => estimateStack(s));
   return format === "json" ? `${JSON.stringify(jsonReport(costs), null, 2)}\n` : formatReport(costs, format === "markdown");
 }
 
 if (require.main === module) {
-  try {
-    process.stdout.write(runCost(process.argv.slice(2)));
-  } catch (e) {
-    console.error(`cost: ${(e as Error).message}`);
-    process.exit(1);
-  }
+  exitWith(
+    COST_COMMAND,
+    runCli(COST_COMMAND, process.argv.slice(2), () => {
+      process.stdout.write(runCost(process.argv.slice(2)));
+      return 0;
+    }),
+  );
 }

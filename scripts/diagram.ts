@@ -10,11 +10,28 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs, projectRoot, resolveStacks } from "./common/tf-json";
+import { CommandSpec, defaultOutdir, exitWith, parseCommand, runCli, selectStacks, usage } from "./common/cli";
+import { resolveStacks } from "./common/tf-json";
 import { buildDiagram } from "./diagram/model";
 import { renderSvg, toDot, toMermaid } from "./diagram/render";
 
-const USAGE = `usage: npm run diagram -- [--out <dir>] [--synth] [--stack <name>] [cdk.tf.json | stack dir | cdktf.out ...]`;
+/** Options and usage text of `npm run diagram`. */
+export const DIAGRAM_COMMAND: CommandSpec = {
+  name: "diagram",
+  invocation: "npm run diagram --",
+  synopsis: "[options] [cdk.tf.json | stack dir | cdktf.out ...]",
+  summary: `Architecture picture per stack from the synthesized JSON: <out>/<stack>.svg, .mmd (Mermaid) and .dot.
+Without paths: \${CDKTF_OUTDIR:-cdktf.out}, synthesized first when missing or older than config/ or the
+compiled app.`,
+  positionals: { paths: "cdk.tf.json files, stack folders or cdktf output folders (default: the synthesized stacks)" },
+  options: {
+    out: { type: "string", value: "DIR", description: "output folder (default: <cdktf outdir>/diagrams)" },
+    stack: { type: "string", value: "NAME[,NAME]", description: "only these stacks" },
+    synth: { type: "boolean", description: "synthesize first even when cdktf.out is fresh" },
+  },
+  exit: "0 written, 1 synthesis failed, 2 bad input",
+};
+export const USAGE = usage(DIAGRAM_COMMAND);
 
 /** `<x>/stacks/<s>/cdk.tf.json` → `<x>/diagrams`; any other file → `<its folder>/diagrams`. */
 function outDirBeside(file: string): string {
@@ -25,19 +42,15 @@ function outDirBeside(file: string): string {
 
 /** Writes the three files of each stack; returns the paths written. */
 export async function writeDiagrams(argv: readonly string[], log: (m: string) => void = console.log): Promise<string[]> {
-  const { flags, positionals } = parseArgs(argv, ["out", "stack"]);
-  if (flags.help) {
+  const args = parseCommand(DIAGRAM_COMMAND, argv);
+  if (args.help) {
     log(USAGE);
     return [];
   }
-  let stacks = resolveStacks(positionals, { synth: flags.synth === true });
-  if (typeof flags.stack === "string") {
-    const wanted = flags.stack.split(",");
-    stacks = stacks.filter((s) => wanted.includes(s.name));
-    if (stacks.length === 0) throw new Error(`no stack named ${flags.stack}`);
-  }
-  const defaultOut = positionals.length === 0 ? path.join(process.env.CDKTF_OUTDIR ?? path.join(projectRoot(), "cdktf.out"), "diagrams") : outDirBeside(stacks[0].file);
-  const outDir = typeof flags.out === "string" ? flags.out : defaultOut;
+  const { positionals } = args;
+  const stacks = selectStacks(resolveStacks(positionals, { synth: args.flag("synth") }), args.string("stack"), positionals.join(", ") || defaultOutdir());
+  const defaultOut = positionals.length === 0 ? path.join(defaultOutdir(), "diagrams") : outDirBeside(stacks[0].file);
+  const outDir = args.string("out") ?? defaultOut;
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const stack of stacks) {
@@ -62,8 +75,6 @@ export async function writeDiagrams(argv: readonly string[], log: (m: string) =>
 }
 
 if (require.main === module) {
-  writeDiagrams(process.argv.slice(2)).catch((e: Error) => {
-    console.error(`diagram: ${e.message}`);
-    process.exit(1);
-  });
+  const argv = process.argv.slice(2);
+  exitWith(DIAGRAM_COMMAND, runCli(DIAGRAM_COMMAND, argv, async () => (await writeDiagrams(argv), 0)));
 }

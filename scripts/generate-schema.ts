@@ -16,6 +16,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { CommandSpec, exitWith, runCli } from "./common/cli";
 import { EnvironmentFileSchema, PlatformFileSchema } from "../lib/config/schema";
 import { ALL_RULES, Scanner, SCANNERS } from "../lib/policy";
 import { KICS_EXCLUDED_QUERIES, kicsQueryFile } from "../lib/policy/kics-config";
@@ -175,7 +176,19 @@ export function operationsDocWithSignatures(doc: string): string {
   return `${doc.slice(0, start + START.length)}\n${signaturesMarkdown()}${doc.slice(end)}`;
 }
 
-if (require.main === module) {
+/** Usage text of `npm run schema`. */
+export const SCHEMA_COMMAND: CommandSpec = {
+  name: "schema",
+  invocation: "npm run schema --",
+  synopsis: "",
+  summary: `Regenerate config/environment.schema.json, config/platform.schema.json, the config reference in
+docs/configuration.md, the scanner tables in docs/policy.md, the verify signatures in docs/operations.md,
+and the help file (from every command's usage text); a test fails when any of them is stale.`,
+  options: {},
+  exit: "0 written, 2 bad input",
+};
+
+function writeGenerated(): number {
   fs.writeFileSync(SCHEMA_FILE, environmentJsonSchema("environment"));
   fs.writeFileSync(PLATFORM_SCHEMA_FILE, environmentJsonSchema("platform"));
   fs.writeFileSync(CONFIG_DOC_FILE, docWithReference(fs.readFileSync(CONFIG_DOC_FILE, "utf8")));
@@ -183,4 +196,7 @@ if (require.main === module) {
   fs.writeFileSync(OPERATIONS_DOC_FILE, operationsDocWithSignatures(fs.readFileSync(OPERATIONS_DOC_FILE, "utf8")));
   const rel = (file: string) => path.relative(process.cwd(), file);
   console.log(`wrote ${rel(SCHEMA_FILE)}, ${rel(PLATFORM_SCHEMA_FILE)}, the config reference in ${rel(CONFIG_DOC_FILE)} and the scanner mapping in ${rel(POLICY_DOC_FILE)}, the verify signatures in ${rel(OPERATIONS_DOC_FILE)}`);
+  return 0;
 }
+
+if (require.main === module) exitWith(SCHEMA_COMMAND, runCli(SCHEMA_COMMAND, process.argv.slice(2), writeGenerated));

@@ -15,61 +15,38 @@ import { loadInput, PolicyInputError } from "../lib/policy/load";
 import { Format, FORMATS, PolicyReport, render, violationCount } from "../lib/policy/report";
 import { ALL_RULES } from "../lib/policy/rules";
 import { relatedChecks } from "../lib/policy/scanners";
+import { CommandSpec, Parsed, exitWith, runCli, usage } from "./common/cli";
 
-const USAGE = `usage: npm run policy -- [paths...] [options]
-
-Checks Terraform JSON against the policy pack (${ALL_RULES.length} rules).
-paths     cdk.tf.json files, plan JSON files (terraform show -json plan.out), or folders holding
-          cdk.tf.json or stacks/*/cdk.tf.json; default: \${CDKTF_OUTDIR:-cdktf.out}/stacks/*/cdk.tf.json
-options   --format text|json|sarif|junit   report format (default text)
-          --output FILE                    write the report to FILE instead of stdout
-          --suppressions FILE              cdk.tf.json whose suppressions apply to plan inputs
-                                           (default: the cdk.tf.json next to each plan file)
-          --import REPORT...               checkov (-o json), trivy (--format json) or KICS (json)
-                                           reports, or their SARIF, of the same stack files: findings are
-                                           checked against the same suppressions; an unsuppressed
-                                           finding is a violation, an unmatched suppression stale
-                                           (takes every following argument: put paths first)
-          --list-rules                     print the rules and exit
-exit      0 no violations, 1 violations, 2 usage or input error`;
-
-class UsageError extends Error {}
-
-interface Options {
-  paths: string[];
-  format: Format;
-  output?: string;
-  suppressions?: string;
-  imports: string[];
-  listRules: boolean;
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { paths: [], format: "text", imports: [], listRules: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${a.split("=")[0]} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") throw new UsageError("");
-    else if (a.startsWith("--format")) {
-      const f = value();
-      if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
-      o.format = f as Format;
-    } else if (a.startsWith("--output")) o.output = value();
-    else if (a.startsWith("--suppressions")) o.suppressions = value();
-    else if (a.startsWith("--import=")) o.imports.push(value());
-    else if (a === "--import") {
-      while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("-")) o.imports.push(argv[++i]);
-      if (o.imports.length === 0) throw new UsageError("--import needs at least one report file");
-    } else if (a === "--list-rules") o.listRules = true;
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else o.paths.push(a);
-  }
-  return o;
-}
+/** Options and usage text of `npm run policy`. */
+export const POLICY_COMMAND: CommandSpec = {
+  name: "policy",
+  invocation: "npm run policy --",
+  synopsis: "[paths...] [options]",
+  summary: `Checks Terraform JSON against the policy pack (lib/policy, ${ALL_RULES.length} rules, IDs ZN*); the same rules run inside
+every synth and stop it before anything is written. For clean output: npm run -s policy -- --format sarif > policy.sarif`,
+  positionals: {
+    paths: "cdk.tf.json files, plan JSON files (terraform show -json plan.out), or folders holding\ncdk.tf.json or stacks/*/cdk.tf.json; default: \${CDKTF_OUTDIR:-cdktf.out}/stacks/*/cdk.tf.json",
+  },
+  options: {
+    format: { type: "string", choices: FORMATS, description: "report format (default text)" },
+    output: { type: "string", value: "FILE", description: "write the report to FILE instead of stdout" },
+    suppressions: {
+      type: "string",
+      value: "FILE",
+      description: "cdk.tf.json whose suppressions apply to plan inputs\n(default: the cdk.tf.json next to each plan file)",
+    },
+    import: {
+      type: "string",
+      variadic: true,
+      value: "REPORT",
+      description:
+        "checkov (-o json), trivy (--format json) or KICS (json) reports, or their SARIF, of the\nsame stack files: findings are checked against the same suppressions; an unsuppressed\nfinding is a violation, an unmatched suppression stale (takes every following\nargument up to the next option: put paths first)",
+    },
+    "list-rules": { type: "boolean", description: "print the rules and exit" },
+  },
+  exit: "0 no violations, 1 violations, 2 usage or input error",
+};
+export const USAGE = usage(POLICY_COMMAND);
 
 /** Stack files under a cdktf output folder. */
 function stackFiles(outdir: string): string[] {
@@ -104,19 +81,12 @@ function listRules(): string {
   return ALL_RULES.map((r) => `${r.id.padEnd(8)} ${r.severity.padEnd(8)} ${r.title}  [${relatedChecks(r).join(", ")}]`).join("\n") + "\n";
 }
 
-function main(argv: string[]): number {
-  let options: Options;
-  try {
-    options = parseArgs(argv);
-  } catch (e) {
-    const message = (e as Error).message;
-    process.stderr.write(message ? `policy: ${message}\n\n${USAGE}\n` : `${USAGE}\n`);
-    return message ? 2 : 0;
-  }
-  if (options.listRules) {
+function main(args: Parsed): number {
+  if (args.flag("list-rules")) {
     process.stdout.write(listRules());
     return 0;
   }
+  const options = { paths: [...args.positionals], format: (args.string("format") ?? "text") as Format, output: args.string("output"), suppressions: args.string("suppressions"), imports: args.list("import") };
   try {
     const files = resolveInputs(options.paths);
     const inputs = files.map((file) => ({ file, ...loadInput(file, { suppressionsFrom: options.suppressions }) }));
@@ -146,4 +116,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) exitWith(POLICY_COMMAND, runCli(POLICY_COMMAND, process.argv.slice(2), main));

@@ -7,26 +7,38 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadStackFile, parseArgs } from "./common/tf-json";
+import { InputError } from "./common/checks";
+import { CommandSpec, exitWith, parseCommand, runCli, usage } from "./common/cli";
+import { loadStackFile } from "./common/tf-json";
 import { SEVERITIES, Severity, StackReview } from "./review/model";
 import { isPlan } from "./review/plan";
 import { renderJson, renderMarkdown } from "./review/render";
 import { reviewPlan } from "./review/review";
 
-const USAGE = `usage: npm run review -- <plan.json>... [options]
+/** Options and usage text of `npm run review`. */
+export const REVIEW_COMMAND: CommandSpec = {
+  name: "review",
+  invocation: "npm run review --",
+  synopsis: "<plan.json>... [options]",
+  summary: `A risk summary of each plan (terraform show -json plan.out) for PR review: data loss (danger), security
+and policy (warn), rollout and cost (info), then the full plan collapsed: the plan.txt next to each plan
+(terraform plan output), else a list of the changes. Never prints a sensitive value (docs/policy.md#plan-review).`,
+  positionals: { "plan.json": "terraform show -json plan.out, one per stack (a cdk.tf.json and plan.txt next to it are used)" },
+  options: {
+    format: { type: "string", choices: ["markdown", "json"], description: "report format (default markdown)" },
+    base: { type: "string", value: "DIR", description: "a synthesized cdktf.out of the base branch: cost delta per stack" },
+    "fail-on": { type: "string", choices: [...SEVERITIES, "none"], description: "exit 1 when a finding is at least this severe (default none)" },
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "the cdk.tf.json the plan was made from (default: the one next to the plan;\ngives prevent_destroy, the policy suppressions and the head cost)",
+    },
+    output: { type: "string", value: "FILE", description: "write the report to FILE instead of stdout" },
+  },
+  exit: "0 reviewed, 1 a finding at or above --fail-on, 2 bad input",
+};
+export const USAGE = usage(REVIEW_COMMAND);
 
-A risk summary of each plan (terraform show -json plan.out): data loss (danger), security and policy
-(warn), rollout and cost (info), then the full plan collapsed.
-options   --format markdown|json    default markdown
-          --base <dir>              a synthesized cdktf.out of the base branch: cost delta per stack
-          --fail-on danger|warn|info|none  exit 1 when a finding is at least this severe (default none)
-          --config <cdk.tf.json>    the stack the plan was made from (default: cdk.tf.json next to the plan;
-                                    gives prevent_destroy, the policy suppressions and the head cost)
-          --output FILE             write the report to FILE instead of stdout
-The full plan under each summary is the plan.txt next to the plan (terraform plan output), else a list
-of the changes. exit 0 reviewed, 1 a finding at or above --fail-on, 2 bad input`;
-
-class InputError extends Error {}
 
 function readJsonFile(file: string, what: string): any {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`${file}: no such file (${what})`);
@@ -39,22 +51,12 @@ function readJsonFile(file: string, what: string): any {
 
 /** Runs the command; returns [output, exit code]. */
 export function runReview(argv: readonly string[]): { text: string; code: number } {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs(argv, ["format", "base", "fail-on", "config", "output"]);
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
-  const { flags, positionals } = parsed;
-  if (flags.help) return { text: `${USAGE}\n`, code: 0 };
-  const known = ["format", "base", "fail-on", "config", "output", "help"];
-  const unknown = Object.keys(flags).filter((k) => !known.includes(k));
-  if (unknown.length) throw new InputError(`unknown option --${unknown[0]}`);
-  const format = typeof flags.format === "string" ? flags.format : "markdown";
-  if (!["markdown", "json"].includes(format)) throw new InputError(`--format must be markdown or json (got ${format})`);
-  const failOn = typeof flags["fail-on"] === "string" ? flags["fail-on"] : "none";
-  if (![...SEVERITIES, "none"].includes(failOn)) throw new InputError(`--fail-on must be danger, warn, info or none (got ${failOn})`);
-  if (flags.base === true || flags.config === true || flags.output === true) throw new InputError("--base, --config and --output need a value");
+  const args = parseCommand(REVIEW_COMMAND, argv);
+  if (args.help) return { text: `${USAGE}\n`, code: 0 };
+  const positionals = args.positionals;
+  const flags = { config: args.string("config"), base: args.string("base") };
+  const format = args.string("format") ?? "markdown";
+  const failOn = args.string("fail-on") ?? "none";
   if (positionals.length === 0) throw new InputError("give at least one plan JSON file (terraform show -json plan.out > plan.json)");
   if (typeof flags.config === "string" && positionals.length > 1) throw new InputError("--config applies to one plan only; put each plan next to its cdk.tf.json instead");
   const base = typeof flags.base === "string" ? flags.base : undefined;
@@ -96,17 +98,16 @@ export function runReview(argv: readonly string[]): { text: string; code: number
 }
 
 if (require.main === module) {
-  try {
-    const { flags } = parseArgs(process.argv.slice(2), ["format", "base", "fail-on", "config", "output"]);
-    const { text, code } = runReview(process.argv.slice(2));
-    if (typeof flags.output === "string") fs.writeFileSync(flags.output, text);
-    else process.stdout.write(text);
-    if (code === 1) process.stderr.write(`review: findings at or above --fail-on ${flags["fail-on"]}; a reviewer can accept them with the PR label review:accept-danger (docs/policy.md)\n`);
-    process.exitCode = code;
-  } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`review: ${e.message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-    } else throw e;
-  }
+  const argv = process.argv.slice(2);
+  exitWith(
+    REVIEW_COMMAND,
+    runCli(REVIEW_COMMAND, argv, (args) => {
+      const { text, code } = runReview(argv);
+      const output = args.string("output");
+      if (output) fs.writeFileSync(output, text);
+      else process.stdout.write(text);
+      if (code === 1) process.stderr.write(`review: findings at or above --fail-on ${args.string("fail-on")}; a reviewer can accept them with the PR label review:accept-danger (docs/policy.md)\n`);
+      return code;
+    }),
+  );
 }

@@ -9,17 +9,11 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
-import { parseSnapshotArgs, takePreMigrationSnapshot, UsageError } from "./snapshot/pre-migration";
+import { exitWith, runCli } from "./common/cli";
+import { parseSnapshotArgs, SNAPSHOT_COMMAND, takePreMigrationSnapshot } from "./snapshot/pre-migration";
 
-async function main(): Promise<number> {
-  let request;
-  try {
-    request = parseSnapshotArgs(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`snapshot: ${e.message}`);
-    return 2;
-  }
+async function main(argv: readonly string[]): Promise<number> {
+  const request = parseSnapshotArgs(argv);
   const ecs = new ECSClient({ region: request.region });
   const rds = new RDSClient({ region: request.region });
   try {
@@ -39,4 +33,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+exitWith(SNAPSHOT_COMMAND, runCli(SNAPSHOT_COMMAND, process.argv.slice(2), () => main(process.argv.slice(2))));

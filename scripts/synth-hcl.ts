@@ -22,6 +22,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { CommandSpec, exitWith, runCli, usage } from "./common/cli";
 
 /** The project root: the nearest folder with package.json (works from scripts/ and dist/scripts/). */
 function projectRoot(dir = __dirname): string {
@@ -197,14 +198,17 @@ function terraformAvailable(): boolean {
   return spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 }
 
-function parseOutdir(argv: readonly string[]): string {
-  const i = argv.indexOf("--outdir");
-  if (i >= 0) {
-    if (!argv[i + 1]) throw new Error("--outdir needs a folder");
-    return path.resolve(argv[i + 1]);
-  }
-  return DEFAULT_HCL_OUTDIR;
-}
+/** Options and usage text of `npm run synth:hcl`. */
+export const SYNTH_HCL_COMMAND: CommandSpec = {
+  name: "synth:hcl",
+  invocation: "npm run synth:hcl --",
+  synopsis: "[--outdir DIR]",
+  summary: `The same stacks as HCL for review: cdktf.out.hcl/stacks/<stack>/cdk.tf (never mixed with the JSON in
+cdktf.out/), with cdktf's HCL quoting defects repaired and terraform fmt applied (docs/development.md).`,
+  options: { outdir: { type: "string", value: "DIR", description: "output folder (default cdktf.out.hcl); replaced when it is a synth output" } },
+  exit: "0 written, 1 synth failed, 2 bad input",
+};
+export const USAGE = usage(SYNTH_HCL_COMMAND);
 
 export interface SynthHclOptions {
   /** Folder of environment files (default: $ZENML_CONFIG_DIR, else config/). */
@@ -264,12 +268,12 @@ export function synthHcl(outdir: string, options: SynthHclOptions = {}): string[
 }
 
 if (require.main === module) {
-  try {
-    const outdir = parseOutdir(process.argv.slice(2));
-    const stacks = synthHcl(outdir);
-    console.log(`HCL for review: ${stacks.map((s) => path.relative(process.cwd(), path.join(s, "cdk.tf"))).join(", ")}`);
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(1);
-  }
+  exitWith(
+    SYNTH_HCL_COMMAND,
+    runCli(SYNTH_HCL_COMMAND, process.argv.slice(2), (args) => {
+      const stacks = synthHcl(path.resolve(args.string("outdir") ?? DEFAULT_HCL_OUTDIR));
+      console.log(`HCL for review: ${stacks.map((s) => path.relative(process.cwd(), path.join(s, "cdk.tf"))).join(", ")}`);
+      return 0;
+    }),
+  );
 }

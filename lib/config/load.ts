@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
+import { nearest } from "../suggest";
 import { DR_REGION_PAIRS } from "../regions";
 import { CHECK_IMAGE_COMMAND, EXTEND_TABLE_COMMAND, parseZenmlVersion, resolveZenmlRelease, supportedRanges, ZENML_NEWEST_KNOWN_RELEASE, zenmlRelease } from "../zenml-releases";
 import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
@@ -107,7 +108,7 @@ export function parseConfigFile(file: string, text: string): AnyConfig {
   }
   const isPlatform = typeof raw === "object" && raw !== null && (raw as { kind?: unknown }).kind === "platform";
   const schema = isPlatform ? PlatformFileSchema : EnvironmentFileSchema;
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { error: requiredFieldMessage });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => formatProblem(file, i, schema)));
   }
@@ -122,11 +123,27 @@ export function parseConfigFile(file: string, text: string): AnyConfig {
   return config;
 }
 
+/**
+ * zod 4 error map of the config files: a missing field says "required" (with what it must be) instead
+ * of zod's "expected string, received undefined"; other issues keep the schema's own messages.
+ */
+function requiredFieldMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.input !== undefined || (issue.code !== "invalid_type" && issue.code !== "invalid_value")) return undefined;
+  const values = issue.code === "invalid_value" ? (issue.values as readonly unknown[]) : undefined;
+  const what = values ? `one of ${values.map(String).join(", ")}` : issue.code === "invalid_type" ? `a ${String(issue.expected)}` : "";
+  return what ? `required (${what})` : "required";
+}
+
 function formatProblem(file: string, problem: Problem | z.core.$ZodIssue, schema: z.ZodType): string {
   const where = problem.path.length > 0 ? problem.path.map(String).join(".") : "(root)";
   let message = problem.message;
   if ("code" in problem && problem.code === "unrecognized_keys") {
-    message = `unknown field(s) ${problem.keys.map((k) => `'${k}'`).join(", ")}; allowed: ${allowedKeys(schema, problem.path).join(", ")}`;
+    const allowed = allowedKeys(schema, problem.path);
+    const unknown = problem.keys.map((k) => {
+      const near = nearest(k, allowed);
+      return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
+    });
+    message = `unknown field(s) ${unknown.join(", ")}; allowed: ${allowed.join(", ")}`;
   }
   return `${file}: ${where}: ${message}`;
 }

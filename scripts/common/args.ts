@@ -1,6 +1,6 @@
 /**
- * Command-line parsing of the post-deploy commands: strict options (an unknown option or a missing
- * value is bad input, exit 2) and durations (`--wait 15m`, `--since 2h`).
+ * Durations on the command line (`--wait 15m`, `--since 2h`); options themselves are parsed by
+ * scripts/common/cli.ts.
  */
 import { InputError } from "./checks";
 
@@ -27,47 +27,4 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
-/** What a command accepts. */
-export interface OptionSpec {
-  /** Options that take a value (`--name VALUE` or `--name=VALUE`). */
-  readonly valued: readonly string[];
-  /** Boolean options (`--name`). */
-  readonly flags: readonly string[];
-  /** Allowed values of some valued options. */
-  readonly choices?: Readonly<Record<string, readonly string[]>>;
-}
-
-/** Parsed arguments. */
-export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string>>;
-  readonly flags: ReadonlySet<string>;
-  readonly positionals: readonly string[];
-}
-
-/** Strict parser: unknown options, missing values and values outside `choices` throw {@link InputError}. */
-export function parseOptions(argv: readonly string[], spec: OptionSpec): ParsedArgs {
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) {
-      if (a.startsWith("-") && a !== "-") throw new InputError(`unknown option ${a}`);
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq > 0 ? eq : undefined);
-    if (spec.valued.includes(name)) {
-      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new InputError(`--${name} needs a value`);
-      const allowed = spec.choices?.[name];
-      if (allowed && !allowed.includes(value)) throw new InputError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
-      values[name] = value;
-    } else if (spec.flags.includes(name) && eq < 0) flags.add(name);
-    else throw new InputError(`unknown option --${name}`);
-  }
-  return { values, flags, positionals };
 }

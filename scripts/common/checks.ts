@@ -51,6 +51,8 @@ export interface CheckReport {
   /** ISO time the checks finished. */
   readonly at: string;
   readonly checks: readonly CheckResult[];
+  /** Why the run is incomplete (e.g. no AWS credentials): printed first, and the run does not pass. */
+  readonly notice?: string;
 }
 
 /** Output formats of the commands. */
@@ -59,9 +61,9 @@ export type Format = (typeof FORMATS)[number];
 
 const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skip: "–" };
 
-/** Whether every check passed (skipped checks do not count as failures). */
+/** Whether every check passed (skipped checks do not count as failures) and the run is complete (no notice). */
 export function passed(report: CheckReport): boolean {
-  return report.checks.every((c) => c.status !== "fail");
+  return !report.notice && report.checks.every((c) => c.status !== "fail");
 }
 
 /** The exit code of a report. */
@@ -81,7 +83,7 @@ export function redact(text: string, secrets: readonly string[]): string {
  * Passing checks show their evidence only with `verbose`.
  */
 export function renderText(report: CheckReport, verbose = false): string {
-  const lines: string[] = [];
+  const lines: string[] = report.notice ? [report.notice] : [];
   for (const c of report.checks) {
     lines.push(`${MARK[c.status]} ${c.title}: ${c.summary}`);
     if (c.status !== "pass" || verbose) for (const e of c.evidence) lines.push(`    ${e}`);
@@ -95,7 +97,7 @@ export function renderText(report: CheckReport, verbose = false): string {
   const failed = report.checks.filter((c) => c.status === "fail").length;
   const skipped = report.checks.filter((c) => c.status === "skip").length;
   lines.push(
-    `${report.command} ${report.subject}: ${failed === 0 ? "all checks passed" : `${failed} of ${report.checks.length} checks failed`}` +
+    `${report.command} ${report.subject}: ${failed === 0 ? (report.notice ? "no check failed, but the run is incomplete" : "all checks passed") : `${failed} of ${report.checks.length} checks failed`}` +
       (skipped > 0 ? ` (${skipped} not checked)` : ""),
   );
   return lines.join("\n") + "\n";

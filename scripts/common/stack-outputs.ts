@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "./checks";
+import { knownStacks, unknownStack } from "./cli";
 import { loadStackFile, projectRoot, TfStack } from "./tf-json";
 
 /** Output values by name (the `value` of each `terraform output -json` entry). */
@@ -54,6 +55,8 @@ export function readStackOutputs(stack: string, file?: string): LoadedOutputs {
   }
   const dir = stackDir(stack);
   if (!fs.existsSync(path.join(dir, "cdk.tf.json"))) {
+    const known = knownStacks();
+    if (!known.names.includes(stack)) throw unknownStack(stack, known);
     throw new InputError(`stack "${stack}": ${dir}/cdk.tf.json not found; run \`npm run synth\` (and deploy it), or pass --outputs FILE`);
   }
   const r = spawnSync("terraform", ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8" });

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
+import { InputError } from "./checks";
 
 /** One synthesized stack. */
 export interface TfStack {
@@ -253,38 +254,15 @@ export function resolveStacks(args: readonly string[], opts: { synth?: boolean; 
     if (files.length === 0) throw new Error(`no synthesized stacks in ${outdir}`);
   }
   for (const arg of args) {
-    if (!fs.existsSync(arg)) throw new Error(`${arg}: no such file or folder`);
+    if (!fs.existsSync(arg)) throw new InputError(`${arg}: no such file or folder`);
     if (fs.statSync(arg).isFile()) files.push(arg);
     else if (fs.existsSync(path.join(arg, "cdk.tf.json"))) files.push(path.join(arg, "cdk.tf.json"));
     else {
       const inDir = stackFilesIn(arg);
-      if (inDir.length === 0) throw new Error(`${arg}: neither a cdk.tf.json, a stack folder nor a cdktf output folder`);
+      if (inDir.length === 0) throw new InputError(`${arg}: neither a cdk.tf.json, a stack folder nor a cdktf output folder`);
       files.push(...inDir);
     }
   }
   return files.map(loadStackFile);
 }
 
-/** Minimal argv parser: `--flag value`, `--flag=value`, boolean `--flag`, positionals. */
-export function parseArgs(
-  argv: readonly string[],
-  valued: readonly string[],
-): { flags: Record<string, string | true>; positionals: string[] } {
-  const flags: Record<string, string | true> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) {
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (eq > 0) flags[key] = a.slice(eq + 1);
-    else if (valued.includes(key)) {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      flags[key] = argv[++i];
-    } else flags[key] = true;
-  }
-  return { flags, positionals };
-}

@@ -16,6 +16,8 @@ import { PreflightStack } from "./task";
 export interface PreflightOptions {
   /** Checks that need AWS fail instead of "not checked" without credentials. */
   readonly requireAws: boolean;
+  /** Make no AWS call: the checks that need one are "not checked (--offline)". @default false */
+  readonly offline?: boolean;
   /** Environment (TF_VAR_* of a deploy-time secret). */
   readonly env: NodeJS.ProcessEnv;
   /** fetch for registry requests (tests). @default globalThis.fetch */
@@ -65,6 +67,10 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
   }
   let credentials: { username: string; password: string } | undefined;
   const ecr = ecrRegistry(ref.registry);
+  if (ecr && opts.offline) {
+    const reason = `not checked (--offline): reading ${ref.registry} needs an ECR token (ecr:GetAuthorizationToken)`;
+    return [result(id, title, "skip", reason), ...notRead(reason)];
+  }
   if (ecr) {
     try {
       credentials = await ecrCredentials(new ECRClient({ region: ecr.region }), ecr.accountId);
@@ -105,10 +111,13 @@ export async function imageChecks(stack: PreflightStack, opts: PreflightOptions)
 /** Every check of a stack, in report order. */
 export async function runPreflight(stack: PreflightStack, opts: PreflightOptions): Promise<CheckResult[]> {
   const region = stack.region ?? opts.env.AWS_REGION;
+  const offline = (id: string, title: string) => Promise.resolve(result(id, title, "skip", "not checked (--offline)"));
+  // A deploy-time variable needs no AWS call: it is checked offline too.
+  const secretOffline = opts.offline && stack.oauth2Secret.kind !== "variable";
   const [image, account, secret] = await Promise.all([
     imageChecks(stack, opts),
-    checkAccount(stack, new STSClient({ region }), opts.requireAws),
-    checkOAuth2Secret(stack, new SecretsManagerClient({ region }), opts.env, opts.requireAws),
+    opts.offline ? offline("aws-account", "AWS account") : checkAccount(stack, new STSClient({ region }), opts.requireAws),
+    secretOffline ? offline("oauth2-secret", "OAuth2 client secret") : checkOAuth2Secret(stack, new SecretsManagerClient({ region }), opts.env, opts.requireAws),
   ]);
   return [...image, account, secret];
 }

@@ -4,6 +4,8 @@
  * database named after both versions, wait until the snapshot is available.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { InputError } from "../common/checks";
+import { CommandSpec, parseCommand } from "../common/cli";
 import { CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient, waitUntilDBSnapshotAvailable } from "@aws-sdk/client-rds";
 
 /** What the step is told (all required). */
@@ -19,25 +21,38 @@ export interface SnapshotRequest {
   readonly maxWaitSeconds: number;
 }
 
-/** Bad command-line input (exit code 2). */
-export class UsageError extends Error {}
+/** Bad command-line input (exit code 2): the shared {@link InputError}. */
+export { InputError as UsageError };
 
 const FLAGS = ["region", "db-instance", "cluster", "service", "container", "to", "max-wait-seconds"] as const;
 
-/** Parses `--flag value` pairs; every flag but --max-wait-seconds (default 3600) is required. */
+/** Options and usage text of the snapshot step (run by Terraform, not by hand). */
+export const SNAPSHOT_COMMAND: CommandSpec = {
+  name: "snapshot",
+  invocation: "node dist/scripts/snapshot.js",
+  synopsis: "--region R --db-instance ID --cluster C --service S --container N --to VERSION [--max-wait-seconds 3600]",
+  summary: `The pre-migration snapshot step: Terraform runs it (local-exec of modules/pre-migration-snapshot.ts) when
+zenml.version changes, before the new task definition exists. Prints one line.`,
+  options: {
+    region: { type: "string", value: "REGION", description: "region of the database" },
+    "db-instance": { type: "string", value: "ID", description: "RDS instance identifier" },
+    cluster: { type: "string", value: "NAME", description: "ECS cluster" },
+    service: { type: "string", value: "NAME", description: "ECS service" },
+    container: { type: "string", value: "NAME", description: "server container (its image tag is the running version)" },
+    to: { type: "string", value: "VERSION", description: "the version being rolled out" },
+    "max-wait-seconds": { type: "string", value: "N", description: "longest wait for the snapshot (default 3600)" },
+  },
+  exit: "0 snapshot available or none needed, 1 failed (nothing is migrated), 2 bad arguments",
+};
+
+/** Parses the arguments; every option but --max-wait-seconds (default 3600) is required. */
 export function parseSnapshotArgs(argv: readonly string[]): SnapshotRequest {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i].replace(/^--/, "");
-    if (!argv[i].startsWith("--") || !(FLAGS as readonly string[]).includes(flag)) throw new UsageError(`unknown argument '${argv[i]}'`);
-    const value = argv[i + 1];
-    if (value === undefined || value === "") throw new UsageError(`--${flag} needs a value`);
-    values.set(flag, value);
-  }
+  const args = parseCommand(SNAPSHOT_COMMAND, argv);
+  const values = new Map(FLAGS.flatMap((f) => (args.string(f) === undefined ? [] : [[f, args.string(f)!] as const])));
   const missing = FLAGS.filter((f) => f !== "max-wait-seconds" && !values.has(f));
-  if (missing.length > 0) throw new UsageError(`missing ${missing.map((f) => `--${f}`).join(", ")}`);
+  if (missing.length > 0) throw new InputError(`missing ${missing.map((f) => `--${f}`).join(", ")}`);
   const maxWaitSeconds = Number(values.get("max-wait-seconds") ?? 3600);
-  if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 1) throw new UsageError("--max-wait-seconds must be a positive integer");
+  if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 1) throw new InputError("--max-wait-seconds must be a positive integer");
   return {
     region: values.get("region")!,
     dbInstance: values.get("db-instance")!,

@@ -13,27 +13,35 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { formatDuration, parseDuration, parseOptions } from "../common/args";
+import { formatDuration, parseDuration } from "../common/args";
+import { CommandSpec, Parsed, parseCommand, usage, usageErrorText } from "../common/cli";
 import { CheckReport, EXIT, Format, FORMATS, InputError, passed, redact, render } from "../common/checks";
 import { LoadedOutputs, readStackOutputs, requireOutput } from "../common/stack-outputs";
 import { CHECK_IDS, HttpAnswer, Probes, runChecks, VerifyClients, VerifyContext, VerifyTarget } from "./checks";
 
-export const USAGE = `usage: npm run verify -- <stack> [options]
-
-Checks a deployed stack the way the guide's Step 9 and Troubleshooting do: ECS service, stopped tasks,
-known failure signatures in the logs, ALB target health, certificate and DNS, HTTPS and the Pro login,
-the OAuth2 client secret. AWS access: the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
-AWS_ENDPOINT_URL, ...); without AWS_REGION, the region of the stack's ARNs.
-options   --outputs FILE           a saved \`terraform output -json\` (default: run it in cdktf.out/stacks/<stack>)
-          --url URL                workspace URL to request (default: the url output)
-          --ca FILE                PEM CA certificate(s) trusted for --url in addition to the system CAs
-                                   (NODE_EXTRA_CA_CERTS works too)
-          --wait DURATION          poll every 15s until every check passes or DURATION runs out (e.g. 15m)
-          --since DURATION         read logs this far back (default: since the service's deployment started)
-          --skip ID[,ID]           do not run these checks (${CHECK_IDS.join(", ")}); reported as not checked
-          --format text|json       report format (default text)
-          --verbose                text: show the evidence of passing checks too
-exit      0 every check passed, 1 a check failed, 2 bad input`;
+/** Options and usage text of `npm run verify`. */
+export const VERIFY_COMMAND: CommandSpec = {
+  name: "verify",
+  invocation: "npm run verify --",
+  synopsis: "<stack> [options]",
+  summary: `Checks a deployed stack the way the guide's Step 9 and Troubleshooting do: ECS service, stopped tasks,
+known failure signatures in the logs, ALB target health, certificate and DNS, HTTPS /health and the Pro
+login, the OAuth2 client secret set. AWS access: the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
+AWS_ENDPOINT_URL, ...); without AWS_REGION, the region of the stack's ARNs (docs/operations.md#verify-a-deployment).`,
+  positionals: { stack: "stack name (its outputs: terraform output -json in cdktf.out/stacks/<stack>)" },
+  options: {
+    outputs: { type: "string", value: "FILE", description: "a saved `terraform output -json` (default: run it in cdktf.out/stacks/<stack>)" },
+    url: { type: "string", value: "URL", description: "workspace URL to request (default: the url output)" },
+    ca: { type: "string", value: "FILE", description: "PEM CA certificate(s) trusted for --url in addition to the system CAs\n(NODE_EXTRA_CA_CERTS works too)" },
+    wait: { type: "string", value: "DURATION", description: "poll every 15s until every check passes or DURATION runs out (e.g. 15m)" },
+    since: { type: "string", value: "DURATION", description: "read logs this far back (default: since the service's deployment started)" },
+    skip: { type: "string", value: "ID[,ID]", description: `do not run these checks; reported as not checked\n(${CHECK_IDS.join(", ")})` },
+    format: { type: "string", choices: FORMATS, description: "report format (default text)" },
+    verbose: { type: "boolean", description: "text: show the evidence of passing checks too" },
+  },
+  exit: "0 every check passed, 1 a check failed, 2 bad input",
+};
+export const USAGE = usage(VERIFY_COMMAND);
 
 /** What `main` needs from outside (tests replace clients, probes, clock and streams). */
 export interface VerifyDeps {
@@ -101,36 +109,31 @@ interface Options {
   verbose: boolean;
 }
 
-function parse(argv: readonly string[]): Options {
-  const a = parseOptions(argv, {
-    valued: ["outputs", "url", "ca", "wait", "since", "skip", "format"],
-    flags: ["verbose", "help"],
-    choices: { format: FORMATS },
-  });
-  if (a.flags.has("help")) throw new InputError("");
+function parse(a: Parsed): Options {
   if (a.positionals.length !== 1) throw new InputError(a.positionals.length === 0 ? "which stack? e.g. npm run verify -- dev" : `one stack only, got ${a.positionals.join(" ")}`);
-  const skip = new Set((a.values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  const values = { url: a.string("url"), ca: a.string("ca"), skip: a.string("skip"), outputs: a.string("outputs"), wait: a.string("wait"), since: a.string("since"), format: a.string("format") };
+  const skip = new Set((values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
   for (const s of skip) if (!(CHECK_IDS as readonly string[]).includes(s)) throw new InputError(`--skip: unknown check "${s}"; checks: ${CHECK_IDS.join(", ")}`);
-  if (a.values.url) {
+  if (values.url) {
     let u: URL;
     try {
-      u = new URL(a.values.url);
+      u = new URL(values.url);
     } catch {
-      throw new InputError(`--url: "${a.values.url}" is not a URL`);
+      throw new InputError(`--url: "${values.url}" is not a URL`);
     }
-    if (u.protocol !== "https:") throw new InputError(`--url: "${a.values.url}" must be an https:// URL`);
+    if (u.protocol !== "https:") throw new InputError(`--url: "${values.url}" must be an https:// URL`);
   }
-  if (a.values.ca && !fs.existsSync(a.values.ca)) throw new InputError(`--ca ${a.values.ca}: no such file`);
+  if (values.ca && !fs.existsSync(values.ca)) throw new InputError(`--ca ${values.ca}: no such file`);
   return {
     stack: a.positionals[0],
-    outputs: a.values.outputs,
-    url: a.values.url,
-    ca: a.values.ca,
-    waitMs: a.values.wait !== undefined ? parseDuration(a.values.wait, "--wait") : undefined,
-    sinceMs: a.values.since !== undefined ? parseDuration(a.values.since, "--since") : undefined,
+    outputs: values.outputs,
+    url: values.url,
+    ca: values.ca,
+    waitMs: values.wait !== undefined ? parseDuration(values.wait, "--wait") : undefined,
+    sinceMs: values.since !== undefined ? parseDuration(values.since, "--since") : undefined,
     skip,
-    format: (a.values.format as Format | undefined) ?? "text",
-    verbose: a.flags.has("verbose"),
+    format: (values.format as Format | undefined) ?? "text",
+    verbose: a.flag("verbose"),
   };
 }
 
@@ -141,7 +144,12 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   let options: Options;
   let ctx: VerifyContext;
   try {
-    options = parse(argv);
+    const args = parseCommand(VERIFY_COMMAND, argv);
+    if (args.help) {
+      out(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    options = parse(args);
     const loaded = readStackOutputs(options.stack, options.outputs);
     const urlOutput = requireOutput(loaded, "url");
     let domain: string;
@@ -169,8 +177,8 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
     };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    err(e.message ? `verify: ${e.message}\n\n${USAGE}\n` : `${USAGE}\n`);
-    return e.message ? EXIT.badInput : EXIT.ok;
+    err(usageErrorText(VERIFY_COMMAND, e.message));
+    return EXIT.badInput;
   }
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const interval = deps.intervalMs ?? 15_000;
