@@ -273,11 +273,11 @@ describe("checkov justifications: real checkov 3.3.30 findings no rule covers (s
     expect(ids([keyDoc(root), key, r("aws_s3_bucket_policy", "b", { policy: "${data.aws_iam_policy_document.doc.json}" })], "data.aws_iam_policy_document.doc")).toEqual([]);
   });
 
-  test("CKV_AWS_394 only for an AZ lookup filtered to Availability Zones", () => {
+  test("CKV_AWS_394 only for a lookup of available zones that does not ask for all zones", () => {
     const azs = (attributes: Record<string, unknown>) => ids([r("aws_availability_zones", "azs", attributes, "data")], "data.aws_availability_zones.azs");
-    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone"] }] })).toEqual(["CKV_AWS_394"]);
-    expect(azs({ state: "available" })).toEqual([]);
-    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone", "local-zone"] }] })).toEqual([]);
+    expect(azs({ state: "available" })).toEqual(["CKV_AWS_394"]);
+    expect(azs({})).toEqual([]);
+    expect(azs({ state: "available", all_availability_zones: true })).toEqual([]);
   });
 
   test("CKV_AWS_284/285 only for a Standard state machine whose tasks all call ECS UpdateService", () => {
