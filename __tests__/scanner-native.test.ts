@@ -312,3 +312,17 @@ describe("checkov justifications: real checkov 3.3.30 findings no rule covers (s
     });
   });
 });
+
+describe("a checkov plan finding on a security group is covered by the suppression on its standalone rule", () => {
+  test("CKV_AWS_260 on the ALB group (its port-80 rule carries ZNVPC5) is suppressed, the same check on the ECS group is not", () => {
+    const sgs = Object.keys(stackJson("dev").resource.aws_security_group);
+    const alb = `aws_security_group.${sgs.find((n) => n.startsWith("security-groups_alb_"))}`;
+    const ecs = `aws_security_group.${sgs.find((n) => n.startsWith("security-groups_ecs_"))}`;
+    const record = (resource: string) => ({ check_id: "CKV_AWS_260", check_name: "port 80", resource, file_path: "/cdk.tf.json", file_abs_path: stackFile("dev"), check_result: { result: "FAILED" } });
+    const file = path.join(work, "checkov-plan.json");
+    fs.writeFileSync(file, JSON.stringify({ check_type: "terraform_plan", results: { failed_checks: [record(alb), record(ecs)], passed_checks: [], skipped_checks: [] }, summary: { checkov_version: "3.3.30" } }));
+    const result = applySuppressions([{ file, ...readScannerReport(file) }], [loadInput(stackFile("dev"))]);
+    expect(result.suppressed.map((f) => [f.address, f.suppressedBy?.rule])).toEqual([[alb, "ZNVPC5"]]);
+    expect(result.unsuppressed.map((f) => f.address)).toEqual([ecs]);
+  });
+});
