@@ -273,11 +273,11 @@ describe("checkov justifications: real checkov 3.3.30 findings no rule covers (s
     expect(ids([keyDoc(root), key, r("aws_s3_bucket_policy", "b", { policy: "${data.aws_iam_policy_document.doc.json}" })], "data.aws_iam_policy_document.doc")).toEqual([]);
   });
 
-  test("CKV_AWS_394 only for an AZ lookup filtered to Availability Zones", () => {
+  test("CKV_AWS_394 only for a lookup of available zones that does not ask for all zones", () => {
     const azs = (attributes: Record<string, unknown>) => ids([r("aws_availability_zones", "azs", attributes, "data")], "data.aws_availability_zones.azs");
-    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone"] }] })).toEqual(["CKV_AWS_394"]);
-    expect(azs({ state: "available" })).toEqual([]);
-    expect(azs({ state: "available", filter: [{ name: "zone-type", values: ["availability-zone", "local-zone"] }] })).toEqual([]);
+    expect(azs({ state: "available" })).toEqual(["CKV_AWS_394"]);
+    expect(azs({})).toEqual([]);
+    expect(azs({ state: "available", all_availability_zones: true })).toEqual([]);
   });
 
   test("CKV_AWS_284/285 only for a Standard state machine whose tasks all call ECS UpdateService", () => {
@@ -310,5 +310,19 @@ describe("checkov justifications: real checkov 3.3.30 findings no rule covers (s
       "data.aws_availability_zones.azs": ["CKV_AWS_394"],
       "data.azs": ["CKV_AWS_394"],
     });
+  });
+});
+
+describe("a checkov plan finding on a security group is covered by the suppression on its standalone rule", () => {
+  test("CKV_AWS_260 on the ALB group (its port-80 rule carries ZNVPC5) is suppressed, the same check on the ECS group is not", () => {
+    const sgs = Object.keys(stackJson("dev").resource.aws_security_group);
+    const alb = `aws_security_group.${sgs.find((n) => n.startsWith("security-groups_alb_"))}`;
+    const ecs = `aws_security_group.${sgs.find((n) => n.startsWith("security-groups_ecs_"))}`;
+    const record = (resource: string) => ({ check_id: "CKV_AWS_260", check_name: "port 80", resource, file_path: "/cdk.tf.json", file_abs_path: stackFile("dev"), check_result: { result: "FAILED" } });
+    const file = path.join(work, "checkov-plan.json");
+    fs.writeFileSync(file, JSON.stringify({ check_type: "terraform_plan", results: { failed_checks: [record(alb), record(ecs)], passed_checks: [], skipped_checks: [] }, summary: { checkov_version: "3.3.30" } }));
+    const result = applySuppressions([{ file, ...readScannerReport(file) }], [loadInput(stackFile("dev"))]);
+    expect(result.suppressed.map((f) => [f.address, f.suppressedBy?.rule])).toEqual([[alb, "ZNVPC5"]]);
+    expect(result.unsuppressed.map((f) => f.address)).toEqual([ecs]);
   });
 });

@@ -101,4 +101,5 @@ for i in "${!plans[@]}"; do
   baseline="${baselines[$i]:-$(dirname "$plan")/policy/checkov-baseline.json}"
   run "$plan" terraform_plan "$plan" "$baseline" "${plan%.json}.checkov.json" || status=1
 done
+[ "$status" = 0 ] || echo "checkov-scan: reports: $outdir/stacks/<stack>/policy/checkov.json${plans:+, <plan>.checkov.json}" >&2
 exit "$status"

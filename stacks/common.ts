@@ -52,10 +52,7 @@ export interface NetworkPlacement {
 export function createNetwork(scope: Construct, name: string, n: ResolvedNetwork, kmsKeyArn: string, placement: NetworkPlacement): Network {
   let azs = n.availabilityZones ? [...n.availabilityZones] : undefined;
   if (!azs) {
-    // Availability Zones only: an opted-in Local or Wavelength Zone (zone-type local-zone / wavelength-zone)
-    // is returned too otherwise, and its name (e.g. us-west-2-lax-1a) sorts before the region's AZs, so the
-    // first azCount names, and with them every subnet, would move (EC2 DescribeAvailabilityZones filters).
-    const available = new DataAwsAvailabilityZones(scope, "azs", { state: "available", filter: [{ name: "zone-type", values: ["availability-zone"] }] });
+    const available = new DataAwsAvailabilityZones(scope, "azs", { state: "available" });
     azs = Array.from({ length: n.azCount }, (_, i) => Fn.element(available.names, i));
   }
   return new Network(scope, "network", {

@@ -24,7 +24,7 @@ import { EvaluationInput, isActive, today } from "./engine";
 import { PolicyInputError, readJson } from "./load";
 import { RULES_BY_ID } from "./rules";
 import { scannerJustifications } from "./scanner-justifications";
-import { scannerIds } from "./scanners";
+import { scannerIds, securityGroupOfRules } from "./scanners";
 import { Scanner, SCANNERS } from "./types";
 
 type Json = Record<string, any>;
@@ -285,6 +285,13 @@ export function applySuppressions(
 ): ExternalResult {
   const bySource = new Map(inputs.map((i) => [i.source, i]));
   const justifications = new Map(inputs.map((i) => [i.source, scannerJustifications(i)]));
+  const rulesOfGroup = new Map(
+    inputs.map((i) => {
+      const byGroup = new Map<string, string[]>();
+      for (const [rule, group] of securityGroupOfRules(i)) byGroup.set(group, [...(byGroup.get(group) ?? []), rule]);
+      return [i.source, byGroup];
+    }),
+  );
   const suppressed: ExternalFinding[] = [];
   const unsuppressed: ExternalFinding[] = [];
   const matched = new Set<string>();
@@ -296,11 +303,16 @@ export function applySuppressions(
       if (record.status === "pass") continue;
       const input = source ? bySource.get(source) : undefined;
       const address = addressFor(record, input);
-      const suppression = (input && address ? input.suppressions.get(address) ?? [] : []).find((s) => {
-        const rule = RULES_BY_ID.get(s.ruleId);
-        return rule !== undefined && isActive(s, day) && scannerIds(rule, record.scanner).includes(record.checkId);
-      });
-      if (suppression) matched.add(`${record.scanner}\u0000${source}\u0000${address}\u0000${suppression.ruleId}`);
+      const suppressionOn = (at: string) =>
+        (input?.suppressions.get(at) ?? []).find((s) => {
+          const rule = RULES_BY_ID.get(s.ruleId);
+          return rule !== undefined && isActive(s, day) && scannerIds(rule, record.scanner).includes(record.checkId);
+        });
+      // A plan shows a group's standalone rules in the group's own ingress/egress (securityGroupOfRules):
+      // a finding on the group is covered by a suppression on one of its rules.
+      const at = address ? [address, ...(rulesOfGroup.get(source ?? "")?.get(address) ?? [])].find((a) => suppressionOn(a)) : undefined;
+      const suppression = at ? suppressionOn(at) : undefined;
+      if (suppression) matched.add(`${record.scanner}\u0000${source}\u0000${at}\u0000${suppression.ruleId}`);
       if (record.status === "skipped") continue;
       const justification = suppression
         ? undefined

@@ -141,14 +141,14 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
     severity: "—",
     source: checkovSource("checkov/terraform/checks/data/aws/AWSAvailabilityZonesUnfiltered.py"),
     resourceTypes: ["data.aws_availability_zones"],
-    when: "The lookup of the first `network.azCount` zones, filtered to Availability Zones (`zone-type` availability-zone, no Local or Wavelength Zones) that are available; `network.availabilityZones` pins names and then there is no lookup.",
+    when: "The lookup of the first `network.azCount` available zones (state available, not all_availability_zones); `network.availabilityZones` pins names and then there is no lookup.",
     justify: (r) =>
-      r.attributes.state === "available" && blocks(r.attributes, "filter").some((f) => f.name === "zone-type" && JSON.stringify(f.values) === JSON.stringify(["availability-zone"]))
+      r.attributes.state === "available" && !isTrue(r.attributes.all_availability_zones)
         ? {
             reason:
-              "Only Availability Zones (filter zone-type = availability-zone, state available), so an opted-in Local Zone, whose name sorts before the region's AZs, never enters the list; " +
-              "the stack takes the first network.azCount names and AWS names a new AZ with the next letter, which sorts after them, so the subnets keep their zones. " +
-              "To pin zones by name, set network.availabilityZones (the stack then has no lookup).",
+              "The stack takes the first network.azCount names of the region's available zones; AWS names a new Availability Zone with the next letter, which sorts after " +
+              "the existing ones, so the subnets keep their zones when AWS adds one. To pin zones by name (or in an account that opts into Local Zones, whose names sort " +
+              "before the region's AZs), set network.availabilityZones: the stack then has no lookup.",
           }
         : undefined,
   },

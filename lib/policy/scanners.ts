@@ -85,10 +85,14 @@ const GROUP_RULE_TYPES: Readonly<Record<string, string>> = {
  * or state shows them on `aws_security_group` too, where checkov's port checks (CKV_AWS_260, …) find them.
  */
 export function securityGroupOfRules(input: Pick<EvaluationInput, "resources">): Map<string, string> {
+  // In a configuration the rule references its group; in a plan of applied resources it holds the group's ID.
+  const byId = new Map(input.resources.filter((r) => r.type === "aws_security_group" && typeof r.attributes.id === "string").map((r) => [r.attributes.id as string, r.address]));
   const out = new Map<string, string>();
   for (const r of input.resources) {
     const attr = GROUP_RULE_TYPES[r.type];
-    const group = attr ? referencedAddress(r.attributes[attr]) : undefined;
+    if (!attr) continue;
+    const value = r.attributes[attr];
+    const group = referencedAddress(value) ?? (typeof value === "string" ? byId.get(value) : undefined);
     if (group?.startsWith("aws_security_group.")) out.set(r.address, group);
   }
   return out;
