@@ -31,6 +31,7 @@ const RUNS: Record<string, string[]> = {
   schema: ["generate-schema.js"],
   bench: ["bench.js"],
   snapshot: ["snapshot.js"],
+  "zenml-contract": ["zenml-contract.js"],
 };
 
 function run(command: string, args: string[], env: Record<string, string> = {}) {

@@ -19,6 +19,7 @@ import { REVIEW_COMMAND } from "./review";
 import { SNAPSHOT_COMMAND } from "./snapshot/pre-migration";
 import { SYNTH_HCL_COMMAND } from "./synth-hcl";
 import { VERIFY_COMMAND } from "./verify/run";
+import { ZENML_CONTRACT_COMMAND } from "./zenml-contract";
 
 export const HELP_FILE = path.join(projectRoot(), "help");
 
@@ -47,6 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   SCHEMA_COMMAND,
   BENCH_COMMAND,
   SNAPSHOT_COMMAND,
+  ZENML_CONTRACT_COMMAND,
 ];
 
 const HEAD = `ZenML Pro Hybrid on AWS ECS (cdktf) — commands

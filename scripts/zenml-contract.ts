@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { parseOptions } from "./common/args";
+import { CommandSpec, parseCommand, usage, usageErrorText } from "./common/cli";
 import { EXIT, InputError } from "./common/checks";
 import { projectRoot } from "./common/tf-json";
 import { listReleases, PypiError, wheelCacheDir, wheelOf } from "./zenml-contract/pypi";
@@ -29,14 +29,23 @@ import {
   wheelRows,
 } from "./zenml-contract/table";
 
-const USAGE = `usage: npm run zenml-contract [-- --check] [--verbose]
+/** `npm run zenml-contract`: its options and usage text (scripts/common/cli.ts). */
+export const ZENML_CONTRACT_COMMAND: CommandSpec = {
+  name: "zenml-contract",
+  invocation: "npm run zenml-contract --",
+  synopsis: "[--check] [--verbose]",
+  summary:
+    `Reads what every ZenML release from ${FIRST_WHEEL_RELEASE} to the newest on PyPI accepts out of its wheel\n` +
+    `(pip download zenml==X --no-deps) and regenerates ${TABLE_FILE} with ${EVIDENCE_FILE}.`,
+  options: {
+    check: { type: "boolean", description: "change nothing; fail when the committed evidence differs from the wheels it names" },
+    verbose: { type: "boolean", description: "print every release read" },
+  },
+  notes: "env: PYTHON (default python3, with pip), ZENML_WHEEL_CACHE (default ~/.cache/zenml-hybrid-ecs/wheels)",
+  exit: "0 done / check passed, 1 check failed or pip/PyPI failed, 2 bad input",
+};
 
-Reads what every ZenML release from ${FIRST_WHEEL_RELEASE} to the newest on PyPI accepts out of its wheel
-(pip download zenml==X --no-deps) and regenerates ${TABLE_FILE} with ${EVIDENCE_FILE}.
---check     change nothing; fail when the committed evidence differs from the wheels it names
---verbose   print every release read
-env         PYTHON (default python3, with pip), ZENML_WHEEL_CACHE (default ~/.cache/zenml-hybrid-ecs/wheels)
-exit        0 done / check passed, 1 check failed or pip/PyPI failed, 2 bad input`;
+const USAGE = usage(ZENML_CONTRACT_COMMAND);
 
 /** Output streams and environment (tests pass their own). */
 export interface Io {
@@ -54,12 +63,11 @@ function readWheels(python: string, root: string, wheels: string[]): WheelEviden
 /** Runs the command; returns the exit code. */
 export function main(argv: string[], io: Io): number {
   try {
-    if (argv.includes("-h") || argv.includes("--help")) {
+    const args = parseCommand(ZENML_CONTRACT_COMMAND, argv);
+    if (args.help) {
       io.out(`${USAGE}\n`);
       return EXIT.ok;
     }
-    const args = parseOptions(argv, { valued: [], flags: ["check", "verbose"] });
-    if (args.positionals.length > 0) throw new InputError(`no positional arguments, got ${args.positionals.join(" ")}`);
     const root = projectRoot();
     const python = io.env.PYTHON ?? "python3";
     const cache = wheelCacheDir(io.env);
@@ -68,18 +76,18 @@ export function main(argv: string[], io: Io): number {
 
     const onPypi = listReleases(python, FIRST_WHEEL_RELEASE);
     const committed: EvidenceFile | undefined = fs.existsSync(evidencePath) ? JSON.parse(fs.readFileSync(evidencePath, "utf8")) : undefined;
-    const versions = args.flags.has("check") ? (committed?.releases ?? []).map((r) => r.version) : onPypi;
-    if (args.flags.has("check") && versions.length === 0) throw new InputError(`${EVIDENCE_FILE} is missing or empty; run npm run zenml-contract`);
+    const versions = args.flag("check") ? (committed?.releases ?? []).map((r) => r.version) : onPypi;
+    if (args.flag("check") && versions.length === 0) throw new InputError(`${EVIDENCE_FILE} is missing or empty; run npm run zenml-contract`);
     const wheels = versions.map((v) => wheelOf(python, v, cache));
     const read = readWheels(python, root, wheels);
-    if (args.flags.has("verbose")) for (const r of read) io.out(`${r.version}  ${r.wheel}  sha256 ${r.sha256}\n`);
+    if (args.flag("verbose")) for (const r of read) io.out(`${r.version}  ${r.wheel}  sha256 ${r.sha256}\n`);
     for (const [i, r] of read.entries()) {
       if (r.version !== versions[i]) throw new ContractError(`${r.wheel}: its METADATA says version ${r.version}, not ${versions[i]}`);
     }
     const rows = wheelRows(read);
     const newer = onPypi.filter((v) => !versions.includes(v));
 
-    if (args.flags.has("check")) {
+    if (args.flag("check")) {
       const problems: string[] = [];
       for (const r of read) {
         const c = committed!.releases.find((e) => e.version === r.version)!;
@@ -106,7 +114,7 @@ export function main(argv: string[], io: Io): number {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) {
-      io.err(`zenml-contract: ${e.message}\n\n${USAGE}\n`);
+      io.err(usageErrorText(ZENML_CONTRACT_COMMAND, e.message));
       return EXIT.badInput;
     }
     if (e instanceof PypiError || e instanceof ContractError) {
