@@ -402,7 +402,7 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
  * Rules across files: no shared state object, one region per state bucket, platform references, no
  * account-scoped name created by two files in one account.
  */
-function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
+export function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
   const seen = new Map<string, string>();
   const bucketRegion = new Map<string, AnyConfig>();
   const problems: string[] = [];
