@@ -8,6 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import { DR_REGION_PAIRS } from "../regions";
+import { RUNTIME_VARIABLES } from "../zenml-environment";
 import { CHECK_IMAGE_COMMAND, supportedRanges, zenmlRelease } from "../zenml-releases";
 import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
 import {
@@ -185,7 +186,12 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
         : file.database?.backupReplicationRegion,
     },
     service: { ...DEFAULTS.service, ...preset.service, ...file.service },
-    loadBalancer: { ...DEFAULTS.loadBalancer, ...preset.loadBalancer, ...file.loadBalancer },
+    loadBalancer: {
+      ...DEFAULTS.loadBalancer,
+      ...preset.loadBalancer,
+      ...file.loadBalancer,
+      healthCheck: { ...DEFAULTS.loadBalancer.healthCheck, ...file.loadBalancer?.healthCheck },
+    },
     dns: file.dns,
     observability: {
       ...DEFAULTS.observability,
@@ -368,6 +374,16 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
   }
   if (c.zenml.oauth2ClientSecretKmsKeyArn && !c.zenml.oauth2ClientSecretArn) {
     add(["zenml", "oauth2ClientSecretKmsKeyArn"], "is only allowed together with zenml.oauth2ClientSecretArn");
+  }
+
+  for (const name of Object.keys(c.zenml.extraEnvironment)) {
+    if ((RUNTIME_VARIABLES as readonly string[]).includes(name)) {
+      add(["zenml", "extraEnvironment", name], "is set by the runtime contract (lib/zenml-environment.ts, docs/runtime.md); change it through its own field of this file, or leave it out; allowed: names the contract does not set and that do not look like a secret");
+    }
+  }
+  const hc = c.loadBalancer.healthCheck;
+  if (hc.timeoutSeconds >= hc.intervalSeconds) {
+    add(["loadBalancer", "healthCheck", "timeoutSeconds"], `must be less than loadBalancer.healthCheck.intervalSeconds (${hc.intervalSeconds}), as the ALB requires`);
   }
 
   const storeKey = c.zenml.secretsStoreKeySecretArn;
