@@ -38,3 +38,12 @@ test("every '<n> rules' in the README, help and docs is a generated count", () =
   }
   expect(handWritten).toEqual([]);
 });
+
+test("the README stays a short front door (at most 120 lines), with the two setup commands and the init step", () => {
+  const readme = read("README.md");
+  expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(120);
+  expect(readme).toContain("npm ci && npm run synth");
+  expect(readme).toMatch(/^npm test\b/m);
+  expect(readme).toContain("npm run init -- <env>");
+  expect(readme).toContain("(docs/configuration.md#make-it-yours)");
+});
