@@ -12,6 +12,7 @@ import { App } from "cdktf";
 import { buildApp } from "./lib/app";
 import { ConfigError, loadEnvironments, zenmlVersionWarning } from "./lib/config/load";
 import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
+import { recordSynthInputs } from "./lib/synth-inputs";
 
 // cdktf records a full stack trace at every token's creation, used only in messages about misused
 // tokens; it is the largest single cost of a synth (about a quarter of the 50-workspace benchmark,
@@ -40,6 +41,8 @@ try {
   app.synth();
   const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
   writePolicyOutputs(app, app.outdir, version);
+  // What this synthesis was made from: npm run cost/diagram reuse it while the inputs are unchanged.
+  recordSynthInputs(app.outdir, path.join(__dirname, ".."), configDir);
 } catch (e) {
   if (!(e instanceof ConfigError || e instanceof PolicyViolationError)) throw e;
   console.error(e.message);

@@ -18,6 +18,7 @@ const DIST = path.join(ROOT, "dist", "scripts");
 
 /** The script file and leading arguments of each command, as its npm script runs it. */
 const RUNS: Record<string, string[]> = {
+  init: ["init.js"],
   diff: ["cdktf-run.js", "diff"],
   deploy: ["cdktf-run.js", "deploy"],
   destroy: ["cdktf-run.js", "destroy"],

@@ -14,6 +14,26 @@ export interface CorpusCase {
   readonly document: Record<string, unknown>;
   readonly deny: readonly string[];
   readonly no_deny: readonly string[];
+  /** The packs that answer for the case. @default both; ["typescript"] for a rule without a Rego twin */
+  readonly packs?: readonly ("typescript" | "rego")[];
+}
+
+/** Whether the Rego pack answers for a case (policy/policy_test.rego skips the others the same way). */
+export const checkedByRego = (c: CorpusCase) => !c.packs || c.packs.includes("rego");
+
+/** The resources and data sources of a case's document, as the policy engine sees them. */
+export function resourcesOf(document: Record<string, any>): { type: string; mode: "managed" | "data"; name: string; address: string; attributes: Record<string, unknown> }[] {
+  return (["resource", "data"] as const).flatMap((top) =>
+    Object.entries((document[top] ?? {}) as Record<string, Record<string, Record<string, unknown>>>).flatMap(([type, byName]) =>
+      Object.entries(byName).map(([name, attributes]) => ({
+        type,
+        mode: top === "data" ? ("data" as const) : ("managed" as const),
+        name,
+        address: `${top === "data" ? "data." : ""}${type}.${name}`,
+        attributes,
+      })),
+    ),
+  );
 }
 
 export interface Corpus {

@@ -7,7 +7,7 @@ import * as path from "path";
 import { ALL_RULES } from "../lib/policy";
 import { evaluate, failures } from "../lib/policy/engine";
 import { loadInput } from "../lib/policy/load";
-import { disagreements, loadCorpus } from "./corpus";
+import { checkedByRego, disagreements, loadCorpus } from "./corpus";
 import { tempDir } from "./helpers";
 import { regoRuleIds } from "./rule-table";
 
@@ -41,10 +41,32 @@ test("the corpus is well formed: unique names, known rule IDs, no ID both expect
   }
 });
 
-test("every rule with a Rego counterpart has a denying and a passing case", () => {
+test("every TypeScript rule (lib/policy/rules/**) has a denying and a passing case", () => {
+  const missing = ALL_RULES.flatMap((r) => [
+    ...(corpus.cases.some((c) => c.deny.includes(r.id)) ? [] : [`${r.id}: no case in deny`]),
+    ...(corpus.cases.some((c) => c.no_deny.includes(r.id)) ? [] : [`${r.id}: no case in no_deny`]),
+  ]);
+  expect(missing).toEqual([]);
+});
+
+test("every rule with a Rego counterpart has a denying and a passing case the Rego pack answers for", () => {
+  const rego = corpus.cases.filter(checkedByRego);
   for (const id of regoRuleIds()) {
-    expect([id, corpus.cases.some((c) => c.deny.includes(id))]).toEqual([id, true]);
-    expect([id, corpus.cases.some((c) => c.no_deny.includes(id))]).toEqual([id, true]);
+    expect([id, rego.some((c) => c.deny.includes(id))]).toEqual([id, true]);
+    expect([id, rego.some((c) => c.no_deny.includes(id))]).toEqual([id, true]);
+  }
+});
+
+test("every Rego rule (policy/*.rego) has a TypeScript twin in lib/policy/rules", () => {
+  const registered = new Set(ALL_RULES.map((r) => r.id));
+  expect(regoRuleIds().filter((id) => !registered.has(id))).toEqual([]);
+});
+
+test("a case marked for the TypeScript pack only names no rule the Rego pack implements (so none is hidden from it)", () => {
+  const rego = new Set(regoRuleIds());
+  for (const c of corpus.cases.filter((x) => !checkedByRego(x))) {
+    expect(c.packs).toEqual(["typescript"]);
+    expect([c.name, [...c.deny, ...c.no_deny].filter((id) => rego.has(id))]).toEqual([c.name, []]);
   }
 });
 

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { evaluate, failures } from "../lib/policy/engine";
 import { loadInput } from "../lib/policy/load";
-import { disagreements, loadCorpus } from "./corpus";
+import { checkedByRego, disagreements, loadCorpus } from "./corpus";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
 import { denyAll, regoTestNames, ruleIds, runRegoTests, stopOpa } from "./rego";
 import { regoRuleIds } from "./rule-table";
@@ -60,9 +60,11 @@ test("the corpus test fails when a case's expectation is wrong", async () => {
   expect(results.test_corpus_cases_agree_with_the_pack).toBe(false);
 });
 
-test("every corpus case: the Rego pack agrees with the expectations the TypeScript pack meets", async () => {
-  const denied = await denyAll(corpus.cases.map((c) => ({ document: c.document })));
-  const problems = corpus.cases.flatMap((c, i) => disagreements(c, ruleIds(denied[i])));
+test("every corpus case of a rule with a Rego twin: the Rego pack agrees with the expectations the TypeScript pack meets", async () => {
+  const cases = corpus.cases.filter(checkedByRego);
+  expect(cases.length).toBeGreaterThan(40);
+  const denied = await denyAll(cases.map((c) => ({ document: c.document })));
+  const problems = cases.flatMap((c, i) => disagreements(c, ruleIds(denied[i])));
   expect(problems).toEqual([]);
 });
 

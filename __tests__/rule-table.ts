@@ -8,21 +8,8 @@ import * as path from "path";
 const ROOT = path.join(__dirname, "..");
 export const RULE_TABLE_DOC = path.join(ROOT, "docs", "policy-rego.md");
 
-const idsIn = (dir: string, ext: string, skip: (f: string) => boolean = () => false) =>
-  [
-    ...new Set(
-      fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith(ext) && !skip(f))
-        .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/\bZN[A-Z]+[0-9]+\b/g)].map((m) => m[0])),
-    ),
-  ].sort();
-
-/** Rule IDs the Rego pack reports (its tests excluded). */
-export const regoRuleIds = () => idsIn(path.join(ROOT, "policy"), ".rego", (f) => f.endsWith("_test.rego"));
-
-/** Rule IDs the Sentinel policies check. */
-export const sentinelRuleIds = () => idsIn(path.join(ROOT, "policy", "sentinel"), ".sentinel");
+/** Rule IDs the Rego pack reports (its tests excluded), and the Sentinel policies check: read from their sources. */
+export { regoRuleIds, sentinelRuleIds } from "../scripts/generate-schema";
 
 /** Rows of the documented table: rule ID → [Rego, Sentinel] as written (✓ or —). */
 export function documentedTable(): Map<string, [boolean, boolean]> {

@@ -109,6 +109,7 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   check.equal(attrs["idle_timeout.timeout_seconds"], String(c.loadBalancer.idleTimeoutSeconds), "ALB idle timeout");
 
   const { TargetGroups: [tg] } = await aws.call("elbv2", "describe_target_groups", { Names: [`${n}-tg`] });
+  const hc = c.loadBalancer.healthCheck;
   check.equal(
     {
       protocol: tg.Protocol, port: tg.Port, targetType: tg.TargetType, vpc: tg.VpcId, enabled: tg.HealthCheckEnabled,
@@ -117,10 +118,10 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     },
     {
       protocol: "HTTP", port, targetType: "ip", vpc: vpcId, enabled: true,
-      path: "/health", hcPort: String(port), hcProtocol: "HTTP", interval: 30,
-      timeout: 5, healthy: 2, unhealthy: 3, matcher: "200",
+      path: hc.path, hcPort: String(port), hcProtocol: "HTTP", interval: hc.intervalSeconds,
+      timeout: hc.timeoutSeconds, healthy: hc.healthyThreshold, unhealthy: hc.unhealthyThreshold, matcher: hc.matcher,
     },
-    `target group HTTP:${port} ip, health check /health port ${port} interval 30 timeout 5 healthy 2 unhealthy 3 matcher 200`,
+    `target group HTTP:${port} ip, health check ${hc.path} port ${port} interval ${hc.intervalSeconds} timeout ${hc.timeoutSeconds} healthy ${hc.healthyThreshold} unhealthy ${hc.unhealthyThreshold} matcher ${hc.matcher}`,
   );
 
   const { Listeners: listeners } = await aws.call("elbv2", "describe_listeners", { LoadBalancerArn: alb.LoadBalancerArn });

@@ -22,6 +22,58 @@ import { EnvironmentConfig } from "./config/schema";
 import { rdsCaBundle } from "./rds-ca";
 import { supportedZenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY, ZenmlReleaseContract } from "./zenml-releases";
 
+/**
+ * Every variable this runtime contract sets, plain or from Secrets Manager, in any configuration. The
+ * builders below are typed with it, so a variable they set is listed here or the build fails; config
+ * validation refuses these names in `zenml.extraEnvironment` (lib/config/load.ts).
+ */
+export const RUNTIME_VARIABLES = [
+  "ZENML_SERVER_DEPLOYMENT_TYPE",
+  "ZENML_SERVER_SERVER_URL",
+  "ZENML_SERVER_PRO_API_URL",
+  "ZENML_SERVER_PRO_DASHBOARD_URL",
+  "ZENML_SERVER_PRO_ORGANIZATION_ID",
+  "ZENML_SERVER_PRO_ORGANIZATION_NAME",
+  "ZENML_SERVER_PRO_WORKSPACE_ID",
+  "ZENML_SERVER_PRO_WORKSPACE_NAME",
+  "ZENML_SERVER_PRO_OAUTH2_AUDIENCE",
+  "ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET",
+  "ZENML_SERVER_JWT_SECRET_KEY",
+  "ZENML_SERVER_HOSTNAME",
+  "ZENML_SERVER_PORT",
+  "ZENML_LOGGING_VERBOSITY",
+  "ZENML_LOGGING_LEVEL",
+  "ZENML_STORE_TYPE",
+  "ZENML_STORE_URL",
+  "ZENML_STORE_USERNAME",
+  "ZENML_STORE_PASSWORD",
+  "ZENML_STORE_SSL",
+  "ZENML_STORE_SSL_CA",
+  "ZENML_STORE_SSL_VERIFY_SERVER_CERT",
+  "ZENML_STORE_BACKUP_STRATEGY",
+  "ZENML_SECRETS_STORE_TYPE",
+  "ZENML_SECRETS_STORE_ENCRYPTION_KEY",
+  "ZENML_SERVER",
+  "ZENML_CONFIG_PATH",
+  "HOME",
+  "DISABLE_DATABASE_MIGRATION",
+  "ZENML_SERVER_WORKLOAD_MANAGER_IMPLEMENTATION_SOURCE",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_NAMESPACE",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_SERVICE_ACCOUNT",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_RUNNER_IMAGE",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_BUILD_RUNNER_IMAGE",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_DOCKER_REGISTRY",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_ENABLE_EXTERNAL_LOGS",
+  "ZENML_AWS_KUBERNETES_WORKLOAD_MANAGER_BUCKET",
+  "ZENML_AWS_KUBERNETES_WORKLOAD_MANAGER_REGION",
+  "ZENML_SERVER_MAX_CONCURRENT_TEMPLATE_RUNS",
+  "ZENML_KUBERNETES_WORKLOAD_MANAGER_POD_RESOURCES",
+] as const;
+
+/** A variable of {@link RUNTIME_VARIABLES}. */
+export type RuntimeVariable = (typeof RUNTIME_VARIABLES)[number];
+type RuntimeEnvironment = Partial<Record<RuntimeVariable, string>>;
+
 /** Directories the server writes to; task volumes when the root filesystem is read-only. */
 export const ZENML_WRITABLE_PATHS = {
   /** `ZENML_CONFIG_PATH`: global config and local stores, including the written CA file (`docker/base.Dockerfile`). */
@@ -129,7 +181,7 @@ export function zenmlContainerEnvironment(
   /** What the image of `zenml.version` accepts. @default the row of lib/zenml-releases.ts for c.zenml.version */
   release: ZenmlReleaseContract = supportedZenmlRelease(c.zenml.version),
 ): ZenmlContainerEnvironment {
-  const environment: Record<string, string> = {
+  const environment: RuntimeEnvironment = {
     // ServerConfiguration (server_config.py, prefix ZENML_SERVER_)
     ZENML_SERVER_DEPLOYMENT_TYPE: "cloud",
     ZENML_SERVER_SERVER_URL: `https://${c.dns.domainName}`,
@@ -175,19 +227,21 @@ export function zenmlContainerEnvironment(
     environment.ZENML_STORE_SSL_VERIFY_SERVER_CERT = "true";
   }
   Object.assign(environment, workloadManagerEnvironment(c, refs));
-  const secrets = {
+  const secrets: RuntimeEnvironment = {
     ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET: refs.oauth2SecretValueFrom,
     ZENML_SERVER_JWT_SECRET_KEY: refs.jwtSecretValueFrom,
     ZENML_SECRETS_STORE_ENCRYPTION_KEY: refs.secretsStoreKeyValueFrom,
     ZENML_STORE_USERNAME: `${refs.dbSecretArn}:username::`,
     ZENML_STORE_PASSWORD: `${refs.dbSecretArn}:password::`,
   };
+  // zenml.extraEnvironment: the user's own settings (config validation refused every name set above).
+  const withExtra = (env: RuntimeEnvironment): Record<string, string> => ({ ...c.zenml.extraEnvironment, ...(env as Record<string, string>) });
   return {
     // constants.py ENV_ZENML_DISABLE_DATABASE_MIGRATION: the serving container never runs Alembic.
-    server: { environment: { ...environment, DISABLE_DATABASE_MIGRATION: "true" }, secrets },
+    server: { environment: withExtra({ ...environment, DISABLE_DATABASE_MIGRATION: "true" }), secrets: secrets as Record<string, string> },
     migration: {
-      environment,
-      secrets,
+      environment: withExtra(environment),
+      secrets: secrets as Record<string, string>,
       entryPoint: ["python", "-c"],
       command: [migrationProgram(c.service.migrationLockTimeoutSeconds)],
     },
@@ -196,7 +250,7 @@ export function zenmlContainerEnvironment(
 }
 
 /** The guide's workload manager variables (Option A or B), or none. */
-function workloadManagerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): Record<string, string> {
+function workloadManagerEnvironment(c: EnvironmentConfig, refs: ZenmlRuntimeRefs): RuntimeEnvironment {
   const wm = c.workloadManager;
   if (!wm) return {};
   const common = {

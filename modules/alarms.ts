@@ -53,24 +53,24 @@ export interface AlarmsProps {
   readonly errorMetric: { readonly namespace: string; readonly name: string };
   /**
    * ECS service average CPU alarm threshold (percent).
-   * @default 80
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly cpuPercent?: number;
+  readonly cpuPercent: number;
   /**
    * RDS CPU alarm threshold (percent).
-   * @default 80
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly dbCpuPercent?: number;
+  readonly dbCpuPercent: number;
   /**
    * RDS free storage alarm threshold (GiB).
-   * @default 10
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly dbFreeStorageGb?: number;
+  readonly dbFreeStorageGb: number;
   /**
    * RDS connection count alarm threshold.
-   * @default 80
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly dbConnections?: number;
+  readonly dbConnections: number;
 }
 
 /**
@@ -105,7 +105,7 @@ export class Alarms extends Construct {
       statistic: "Average",
       period: 300,
       evaluationPeriods: 2,
-      threshold: props.cpuPercent ?? 80,
+      threshold: props.cpuPercent,
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
@@ -160,7 +160,7 @@ export class Alarms extends Construct {
       statistic: "Average",
       period: 300,
       evaluationPeriods: 3,
-      threshold: props.dbCpuPercent ?? 80,
+      threshold: props.dbCpuPercent,
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
@@ -172,7 +172,7 @@ export class Alarms extends Construct {
       statistic: "Minimum",
       period: 300,
       evaluationPeriods: 1,
-      threshold: (props.dbFreeStorageGb ?? 10) * 1024 ** 3,
+      threshold: (props.dbFreeStorageGb) * 1024 ** 3,
       comparisonOperator: "LessThanThreshold",
       treatMissingData: "notBreaching",
     });
@@ -184,7 +184,7 @@ export class Alarms extends Construct {
       statistic: "Maximum",
       period: 300,
       evaluationPeriods: 2,
-      threshold: props.dbConnections ?? 80,
+      threshold: props.dbConnections,
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });

@@ -26,9 +26,9 @@ export interface ServiceAutoscalingProps {
   readonly maxCapacity: number;
   /**
    * Target average CPU utilisation (percent).
-   * @default 70
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly targetCpuPercent?: number;
+  readonly targetCpuPercent: number;
   /**
    * Seconds after a scale-in before another.
    * @default 300
@@ -62,7 +62,7 @@ export class ServiceAutoscaling extends Construct {
       scalableDimension: this.target.scalableDimension,
       resourceId: this.target.resourceId,
       targetTrackingScalingPolicyConfiguration: {
-        targetValue: props.targetCpuPercent ?? 70,
+        targetValue: props.targetCpuPercent,
         predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
         scaleInCooldown: props.scaleInCooldownSeconds ?? 300,
         scaleOutCooldown: props.scaleOutCooldownSeconds ?? 60,

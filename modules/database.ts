@@ -42,64 +42,64 @@ export interface DatabaseProps {
   readonly region: string;
   /**
    * MySQL major version ("8.0" or "8.4"); also selects the parameter-group family.
-   * @default "8.4"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly engineVersion?: string;
+  readonly engineVersion: string;
   /**
    * Instance class.
-   * @default "db.t3.micro"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly instanceClass?: string;
+  readonly instanceClass: string;
   /**
    * Initial storage in GiB.
-   * @default 100
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly allocatedStorageGb?: number;
+  readonly allocatedStorageGb: number;
   /**
    * Storage autoscaling ceiling in GiB (greater than allocated).
-   * @default 200
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly maxAllocatedStorageGb?: number;
+  readonly maxAllocatedStorageGb: number;
   /**
    * Multi-AZ standby.
-   * @default false
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly multiAz?: boolean;
+  readonly multiAz: boolean;
   /**
    * Automated backup retention in days.
-   * @default 30
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetentionDays: number;
   /**
    * Deletion protection.
-   * @default false
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly deletionProtection?: boolean;
+  readonly deletionProtection: boolean;
   /**
    * Skip the final snapshot on delete; when false the snapshot is `<name>-db-final`.
-   * @default true
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly skipFinalSnapshot?: boolean;
+  readonly skipFinalSnapshot: boolean;
   /**
    * Performance Insights (KMS-encrypted, 7 days retention).
-   * @default false
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly performanceInsights?: boolean;
+  readonly performanceInsights: boolean;
   /**
    * Enhanced monitoring interval in seconds; 0 disables it.
-   * @default 60
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly monitoringIntervalSeconds?: number;
+  readonly monitoringIntervalSeconds: number;
   /**
    * Initial database.
-   * @default "zenml_hybrid"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly databaseName?: string;
+  readonly databaseName: string;
   /**
    * Master user; RDS generates its password and keeps it in Secrets Manager.
-   * @default "zenml"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly username?: string;
+  readonly username: string;
   /**
    * Set `require_secure_transport` so only TLS connections are accepted.
    * @default true
@@ -107,14 +107,14 @@ export interface DatabaseProps {
   readonly requireTls?: boolean;
   /**
    * Daily backup window (UTC).
-   * @default "02:00-03:00"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly backupWindow?: string;
+  readonly backupWindow: string;
   /**
    * Weekly maintenance window (UTC).
-   * @default "sun:03:30-sun:04:30"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly maintenanceWindow?: string;
+  readonly maintenanceWindow: string;
   /**
    * Certificate authority of the server certificate (pinned so a CA change is a reviewed change; the
    * server verifies it against the region's RDS CA bundle, which contains every current RDS CA).
@@ -143,8 +143,8 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const version = props.engineVersion ?? "8.4";
-    this.databaseName = props.databaseName ?? "zenml_hybrid";
+    const version = props.engineVersion;
+    this.databaseName = props.databaseName;
     const subnetGroup = new DbSubnetGroup(this, "subnets", {
       name: `${props.name}-db`,
       description: "ZenML RDS: private subnets",
@@ -165,7 +165,7 @@ export class Database extends Construct {
     });
 
     const identifier = `${props.name}-db`;
-    const interval = props.monitoringIntervalSeconds ?? 60;
+    const interval = props.monitoringIntervalSeconds;
     let monitoringRoleArn: string | undefined;
     if (interval > 0) {
       // aws:SourceArn is the DB instance (Amazon RDS user guide, "Setting up and enabling Enhanced
@@ -185,36 +185,36 @@ export class Database extends Construct {
       monitoringRoleArn = role.arn;
     }
 
-    const pi = props.performanceInsights ?? false;
-    const skipFinal = props.skipFinalSnapshot ?? true;
+    const pi = props.performanceInsights;
+    const skipFinal = props.skipFinalSnapshot;
     this.caCertIdentifier = props.caCertIdentifier ?? DEFAULT_RDS_CA;
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "mysql",
       engineVersion: version,
-      instanceClass: props.instanceClass ?? "db.t3.micro",
-      allocatedStorage: props.allocatedStorageGb ?? 100,
-      maxAllocatedStorage: props.maxAllocatedStorageGb ?? 200,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGb,
+      maxAllocatedStorage: props.maxAllocatedStorageGb,
       storageType: "gp3",
       storageEncrypted: true,
       kmsKeyId: props.kmsKeyArn,
       dbName: this.databaseName,
-      username: props.username ?? "zenml",
+      username: props.username,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: props.kmsKeyArn,
       iamDatabaseAuthenticationEnabled: true,
-      multiAz: props.multiAz ?? false,
+      multiAz: props.multiAz,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [props.securityGroupId],
       parameterGroupName: parameters.name,
       publiclyAccessible: false,
       port: 3306,
-      backupRetentionPeriod: props.backupRetentionDays ?? 30,
-      backupWindow: props.backupWindow ?? "02:00-03:00",
-      maintenanceWindow: props.maintenanceWindow ?? "sun:03:30-sun:04:30",
+      backupRetentionPeriod: props.backupRetentionDays,
+      backupWindow: props.backupWindow,
+      maintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection,
       skipFinalSnapshot: skipFinal,
       finalSnapshotIdentifier: skipFinal ? undefined : `${props.name}-db-final`,
       enabledCloudwatchLogsExports: ["error", "general", "slowquery"],
@@ -229,8 +229,8 @@ export class Database extends Construct {
     });
     // Configured opt-outs (the dev preset's cost profile) are recorded as explicit policy exceptions.
     const optOuts: [boolean, string, string][] = [
-      [!(props.multiAz ?? false), "ZNRDS6", "Single-AZ by configuration (database.multiAz=false, the dev preset default)."],
-      [!(props.deletionProtection ?? false), "ZNRDS5", "Deletion protection off by configuration (database.deletionProtection=false, the dev preset default)."],
+      [!props.multiAz, "ZNRDS6", "Single-AZ by configuration (database.multiAz=false, the dev preset default)."],
+      [!props.deletionProtection, "ZNRDS5", "Deletion protection off by configuration (database.deletionProtection=false, the dev preset default)."],
       [!pi, "ZNRDS9", "Performance Insights off by configuration (database.performanceInsights; unsupported on micro/small classes)."],
       [interval === 0, "ZNRDS8", "Enhanced monitoring off by configuration (database.monitoringIntervalSeconds=0)."],
       [props.requireTls === false, "ZNRDS14", "TLS not required by configuration (database.requireTls=false)."],

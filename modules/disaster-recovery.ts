@@ -43,9 +43,9 @@ export interface BackupReplicationProps {
   readonly sourceDbInstanceArn: string;
   /**
    * Days RDS keeps the replicated backups.
-   * @default 7
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly retentionDays?: number;
+  readonly retentionDays: number;
   /**
    * Default tags of the DR-region provider (the stack's tags, so resources there are tagged alike).
    * @default {}
@@ -92,7 +92,7 @@ export class BackupReplication extends Construct {
       provider: this.provider,
       sourceDbInstanceArn: props.sourceDbInstanceArn,
       kmsKeyId: this.key.key.arn,
-      retentionPeriod: props.retentionDays ?? 7,
+      retentionPeriod: props.retentionDays,
     });
   }
 }
@@ -137,9 +137,9 @@ export interface RestoreTestingProps {
   readonly kmsKeyArn: string;
   /**
    * Days AWS Backup keeps each recovery point.
-   * @default 30
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly retentionDays?: number;
+  readonly retentionDays: number;
   /**
    * When AWS Backup takes the daily snapshot (UTC), after the RDS backup window.
    * @default "cron(0 4 * * ? *)"
@@ -147,9 +147,9 @@ export interface RestoreTestingProps {
   readonly backupSchedule?: string;
   /**
    * When the restore test runs (UTC).
-   * @default "cron(0 5 ? * SAT *)"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly restoreTestingSchedule?: string;
+  readonly restoreTestingSchedule: string;
 }
 
 /**
@@ -193,7 +193,7 @@ export class RestoreTesting extends Construct {
           ruleName: "daily",
           targetVaultName: this.vault.name,
           schedule: props.backupSchedule ?? "cron(0 4 * * ? *)",
-          lifecycle: { deleteAfter: props.retentionDays ?? 30 },
+          lifecycle: { deleteAfter: props.retentionDays },
         },
       ],
     });
@@ -207,7 +207,7 @@ export class RestoreTesting extends Construct {
     const testName = `${props.name.replace(/-/g, "_")}_db_restore_test`;
     this.testingPlan = new BackupRestoreTestingPlan(this, "testing-plan", {
       name: testName,
-      scheduleExpression: props.restoreTestingSchedule ?? "cron(0 5 ? * SAT *)",
+      scheduleExpression: props.restoreTestingSchedule,
       recoveryPointSelection: [
         {
           algorithm: "LATEST_WITHIN_WINDOW",

@@ -4,6 +4,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { ResolvedHealthCheck } from "../lib/config/schema";
 import { suppress } from "../lib/policy/suppress";
 import { BUCKET_EXCEPTIONS, SecureBucket } from "./secure-bucket";
 
@@ -52,29 +53,35 @@ export interface LoadBalancerProps {
   readonly certificateArn: string;
   /**
    * HTTPS listener security policy.
-   * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly sslPolicy?: string;
+  readonly sslPolicy: string;
   /**
    * Port of the targets and of their health check (ZenML's server image listens on 8080).
-   * @default 8080
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly targetPort?: number;
+  readonly targetPort: number;
   /**
    * ALB deletion protection.
-   * @default false
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly deletionProtection?: boolean;
+  readonly deletionProtection: boolean;
   /**
    * Idle timeout in seconds.
-   * @default 60
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly idleTimeoutSeconds?: number;
+  readonly idleTimeoutSeconds: number;
   /**
    * Days access logs are kept.
-   * @default 365
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly accessLogRetentionDays?: number;
+  readonly accessLogRetentionDays: number;
+  /**
+   * Health check of the target group: path, interval, timeout, thresholds and matcher (the config's
+   * `loadBalancer.healthCheck`, resolved).
+   * @default none (required)
+   */
+  readonly healthCheck: ResolvedHealthCheck;
   /**
    * ARN of an AWS WAFv2 web ACL (scope REGIONAL) to associate with the ALB.
    * @default no WAF (policy rule ZNALB10 is suppressed as optional)
@@ -84,7 +91,7 @@ export interface LoadBalancerProps {
 
 /**
  * The guide's Step 7: an internet-facing ALB in the public subnets with access logs, an `ip` target
- * group on the server's port (8080 unless set) with the guide's health check (/health, 30 s interval, 5 s timeout, 2 healthy,
+ * group on the server's port with the configured health check (the guide's: /health, 30 s interval, 5 s timeout, 2 healthy,
  * 3 unhealthy), an HTTPS listener forwarding to it and an HTTP listener redirecting to HTTPS.
  */
 export class LoadBalancer extends Construct {
@@ -101,11 +108,11 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const port = props.targetPort ?? 8080;
+    const port = props.targetPort;
     const prefix = "alb";
     this.accessLogs = new SecureBucket(this, "access-logs", {
       bucketName: `${props.name}-alb-logs-${props.accountId}-${props.region}`,
-      expirationDays: props.accessLogRetentionDays ?? 365,
+      expirationDays: props.accessLogRetentionDays,
       forceDestroy: true,
       policyStatements: (bucketArn) => logDeliveryStatements(bucketArn, prefix, props),
       suppressions: [
@@ -123,8 +130,8 @@ export class LoadBalancer extends Construct {
       subnets: props.subnetIds,
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
-      enableDeletionProtection: props.deletionProtection ?? false,
-      idleTimeout: props.idleTimeoutSeconds ?? 60,
+      enableDeletionProtection: props.deletionProtection,
+      idleTimeout: props.idleTimeoutSeconds,
       accessLogs: { bucket: this.accessLogs.bucket.id, prefix, enabled: true },
       dependsOn: [this.accessLogs.policy],
     });
@@ -134,7 +141,7 @@ export class LoadBalancer extends Construct {
     } else {
       suppress(this.alb, "ZNALB10", "AWS WAF is optional in the guide; pass webAclArn to associate a web ACL.");
     }
-    if (!(props.deletionProtection ?? false)) {
+    if (!props.deletionProtection) {
       suppress(this.alb, "ZNALB3", "Deletion protection is off by configuration (loadBalancer.deletionProtection=false, the dev preset default).");
     }
     this.targetGroup = new LbTargetGroup(this, "tg", {
@@ -147,13 +154,13 @@ export class LoadBalancer extends Construct {
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
-        path: "/health",
+        path: props.healthCheck.path,
         port: String(port),
-        interval: 30,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-        matcher: "200",
+        interval: props.healthCheck.intervalSeconds,
+        timeout: props.healthCheck.timeoutSeconds,
+        healthyThreshold: props.healthCheck.healthyThreshold,
+        unhealthyThreshold: props.healthCheck.unhealthyThreshold,
+        matcher: props.healthCheck.matcher,
       },
       lifecycle: { createBeforeDestroy: true },
     });
@@ -166,7 +173,7 @@ export class LoadBalancer extends Construct {
       loadBalancerArn: this.alb.arn,
       port: 443,
       protocol: "HTTPS",
-      sslPolicy: props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      sslPolicy: props.sslPolicy,
       certificateArn: props.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });

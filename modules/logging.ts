@@ -23,9 +23,9 @@ export interface ServiceLogsProps {
   readonly logGroupName: string;
   /**
    * Retention in days.
-   * @default 30
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly retentionDays?: number;
+  readonly retentionDays: number;
   /**
    * KMS key that encrypts the log group.
    * @default none (required)
@@ -54,10 +54,10 @@ export class ServiceLogs extends Construct {
     super(scope, id);
     this.logGroup = new CloudwatchLogGroup(this, "group", {
       name: props.logGroupName,
-      retentionInDays: props.retentionDays ?? 30,
+      retentionInDays: props.retentionDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    suppressShortRetention(this.logGroup, props.retentionDays ?? 30, "observability.logRetentionDays");
+    suppressShortRetention(this.logGroup, props.retentionDays, "observability.logRetentionDays");
     this.errorMetricNamespace = props.metricNamespace ?? "ZenML";
     const errors = new CloudwatchLogMetricFilter(this, "errors", {
       name: "zenml-error-or-critical",

@@ -47,9 +47,9 @@ export interface NetworkProps {
   /**
    * Bits added to the VPC prefix for each subnet; public subnets take netnums 0..n-1, private
    * subnets n..2n-1 (computed by Terraform's cidrsubnet()).
-   * @default 4
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly subnetNewBits?: number;
+  readonly subnetNewBits: number;
   /**
    * One NAT gateway shared by all private subnets, or one per AZ (no cross-AZ dependency).
    * @default "single"
@@ -57,9 +57,9 @@ export interface NetworkProps {
   readonly natGateways?: "single" | "perAz";
   /**
    * Retention (days) of the VPC flow-log group.
-   * @default 365
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly flowLogRetentionDays?: number;
+  readonly flowLogRetentionDays: number;
   /**
    * KMS key ARN that encrypts the flow-log group.
    * @default none (required)
@@ -98,7 +98,7 @@ export class Network extends Construct implements NetworkRefs {
     super(scope, id);
     const { name, availabilityZones: azs } = props;
     if (azs.length < 2) throw new Error(`Network ${this.node.path}: at least 2 availability zones are required, got ${azs.length}`);
-    const newBits = props.subnetNewBits ?? 4;
+    const newBits = props.subnetNewBits;
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.cidr,
@@ -152,10 +152,10 @@ export class Network extends Construct implements NetworkRefs {
 
     const flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/vpc/${name}/flow-logs`,
-      retentionInDays: props.flowLogRetentionDays ?? 365,
+      retentionInDays: props.flowLogRetentionDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    suppressShortRetention(flowLogGroup, props.flowLogRetentionDays ?? 365, "network.flowLogRetentionDays");
+    suppressShortRetention(flowLogGroup, props.flowLogRetentionDays, "network.flowLogRetentionDays");
     const role = new IamRole(this, "flow-log-role", {
       name: `${name}-flow-logs`,
       // The flow log names the role, so its ID is unknown here: any flow log of this account and region

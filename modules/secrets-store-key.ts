@@ -66,6 +66,8 @@ export function secretsStoreKey(scope: Construct, id: string, props: SecretsStor
     secretName: props.secretName,
     description: "ZENML_SECRETS_STORE_ENCRYPTION_KEY: encrypts the secrets ZenML keeps in MySQL; never change it",
     kmsKeyArn: props.kmsKeyArn,
+    // Never rotated: one generation for the key's life.
+    generation: 1,
     recoveryWindowInDays: 30,
     replicas: props.replicas,
     rotationNote:

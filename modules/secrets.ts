@@ -9,7 +9,7 @@ export interface ProSecretProps {
   /**
    * Name of the secret to create (the guide's `zenml/pro/oauth2-client-secret`). Ignored when
    * `existingSecretArn` is set.
-   * @default "zenml/pro/oauth2-client-secret"
+   * @default none (required unless existingSecretArn is set: the resolved zenml.oauth2ClientSecretName)
    */
   readonly secretName?: string;
   /**
@@ -29,9 +29,9 @@ export interface ProSecretProps {
   readonly kmsKeyArn?: string;
   /**
    * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once, 7-30 otherwise).
-   * @default 30
+   * @default none (required: the stack decides it per environment)
    */
-  readonly recoveryWindowInDays?: number;
+  readonly recoveryWindowInDays: number;
   /**
    * Regions Secrets Manager keeps a read-only replica of a created secret in, each with its KMS key there
    * (so a restore in the DR region can reference it with `zenml.oauth2ClientSecretArn`).
@@ -74,13 +74,14 @@ export class ProSecret extends Construct {
       return;
     }
     if (!props.kmsKeyArn) throw new Error(`ProSecret ${this.node.path}: kmsKeyArn is required when creating the secret`);
+    if (!props.secretName) throw new Error(`ProSecret ${this.node.path}: secretName is required when creating the secret`);
     this.secret = new SecretsmanagerSecret(this, "oauth2-client-secret", {
-      name: props.secretName ?? "zenml/pro/oauth2-client-secret",
+      name: props.secretName,
       description: props.valueFromVariable
         ? `ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET from ZenML Pro; written at deploy from TF_VAR_${props.valueFromVariable.variableName}`
         : "ZENML_SERVER_PRO_OAUTH2_CLIENT_SECRET from ZenML Pro; set the value with put-secret-value",
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      recoveryWindowInDays: props.recoveryWindowInDays,
       replica: props.replicas?.length ? props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) : undefined,
     });
     suppress(

@@ -17,9 +17,9 @@ export interface SecurityGroupsProps {
   readonly vpcId: string;
   /**
    * Port the ZenML server container listens on.
-   * @default 8080
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly appPort?: number;
+  readonly appPort: number;
   /**
    * MySQL port.
    * @default 3306
@@ -52,7 +52,7 @@ export class SecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
-    const appPort = props.appPort ?? 8080;
+    const appPort = props.appPort;
     const dbPort = props.dbPort ?? 3306;
     const group = (key: string, description: string) =>
       new SecurityGroup(this, key, {

@@ -50,19 +50,19 @@ export interface ZenmlServiceProps {
   readonly image: string;
   /**
    * Task CPU units.
-   * @default 512
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly cpu?: number;
+  readonly cpu: number;
   /**
    * Task memory (MiB).
-   * @default 1024
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly memory?: number;
+  readonly memory: number;
   /**
    * Container port: where the server listens, the target group's port and the security groups' app port.
-   * @default 8080
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly containerPort?: number;
+  readonly containerPort: number;
   /**
    * Server command (replaces the image's `CMD`, keeps its `ENTRYPOINT`).
    * @default none (the image's CMD)
@@ -120,9 +120,9 @@ export interface ZenmlServiceProps {
   readonly targetGroupArn: string;
   /**
    * Desired task count (initial count when autoscaling manages it).
-   * @default 1
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly desiredCount?: number;
+  readonly desiredCount: number;
   /**
    * Whether Application Auto Scaling owns `desired_count` (then Terraform ignores its drift).
    * @default false
@@ -130,9 +130,9 @@ export interface ZenmlServiceProps {
   readonly autoscaled?: boolean;
   /**
    * Seconds ALB health checks are ignored after a task starts.
-   * @default 180
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly healthCheckGracePeriodSeconds?: number;
+  readonly healthCheckGracePeriodSeconds: number;
   /**
    * Container that runs to completion before the server starts in every task (the schema migration).
    * @default none
@@ -180,7 +180,7 @@ export class ZenmlService extends Construct {
   constructor(scope: Construct, id: string, props: ZenmlServiceProps) {
     super(scope, id);
     const containerName = props.containerName ?? ZENML_CONTAINER_NAME;
-    const port = props.containerPort ?? 8080;
+    const port = props.containerPort;
     const logConfiguration = {
       logDriver: "awslogs",
       options: {
@@ -263,8 +263,8 @@ export class ZenmlService extends Construct {
       family: props.family ?? props.clusterName,
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
-      cpu: String(props.cpu ?? 512),
-      memory: String(props.memory ?? 1024),
+      cpu: String(props.cpu),
+      memory: String(props.memory),
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: props.taskRoleArn,
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
@@ -278,11 +278,11 @@ export class ZenmlService extends Construct {
       taskDefinition: this.taskDefinition.arn,
       launchType: "FARGATE",
       platformVersion: "LATEST",
-      desiredCount: props.desiredCount ?? 1,
+      desiredCount: props.desiredCount,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 180,
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
       networkConfiguration: {
         subnets: props.subnetIds,
         securityGroups: props.securityGroupIds,

@@ -22,9 +22,9 @@ export interface GeneratedSecretProps {
   readonly kmsKeyArn: string;
   /**
    * Generation of the value: Terraform writes a new random value only when this number changes.
-   * @default 1
+   * @default none (required: the resolved config value; its default is in lib/config/schema.ts)
    */
-  readonly generation?: number;
+  readonly generation: number;
   /**
    * Length of the generated value.
    * @default 64
@@ -32,9 +32,9 @@ export interface GeneratedSecretProps {
   readonly length?: number;
   /**
    * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once, 7-30 otherwise).
-   * @default 30
+   * @default none (required: the stack decides it per environment)
    */
-  readonly recoveryWindowInDays?: number;
+  readonly recoveryWindowInDays: number;
   /**
    * Why the secret is not rotated by Secrets Manager (recorded as the ZNSEC2 policy exception).
    * @default none (required)
@@ -90,7 +90,7 @@ export class GeneratedSecret extends Construct {
       name: props.secretName,
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      recoveryWindowInDays: props.recoveryWindowInDays,
       replica: props.replicas?.length ? props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })) : undefined,
     });
     suppress(this.secret, "ZNSEC2", props.rotationNote);
@@ -104,7 +104,7 @@ export class GeneratedSecret extends Construct {
       "version",
       this.secret,
       `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`,
-      props.generation ?? 1,
+      props.generation,
     );
     this.version = written.version;
     this.valueFrom = written.valueFrom;

@@ -25,8 +25,17 @@ test_corpus_is_loaded if {
 	count(data.zn_corpus.cases) >= 40
 }
 
+# Cases the Rego pack answers for: all but those marked for the TypeScript pack only (rules without a Rego twin).
+_rego_case(c) if {
+	not c.packs
+}
+
+_rego_case(c) if {
+	"rego" in c.packs
+}
+
 test_corpus_cases_agree_with_the_pack if {
-	problems := {p | some c in data.zn_corpus.cases; some p in _corpus_problems(c)}
+	problems := {p | some c in data.zn_corpus.cases; _rego_case(c); some p in _corpus_problems(c)}
 	print("corpus disagreements:", problems)
 	count(problems) == 0
 }

@@ -12,6 +12,7 @@ import { CommandSpec, exitWith, runCli, usage } from "./common/cli";
 import { projectRoot } from "./common/tf-json";
 import { COST_COMMAND } from "./cost";
 import { DIAGRAM_COMMAND } from "./diagram";
+import { INIT_COMMAND } from "./init";
 import { SCHEMA_COMMAND } from "./generate-schema";
 import { POLICY_COMMAND } from "./policy";
 import { PREFLIGHT_COMMAND } from "./preflight";
@@ -35,6 +36,7 @@ export const HELP_COMMAND: CommandSpec = {
 
 /** Every command, in the order `help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
+  INIT_COMMAND,
   CDKTF_COMMANDS.diff,
   CDKTF_COMMANDS.deploy,
   CDKTF_COMMANDS.destroy,

@@ -154,6 +154,7 @@ export class ZenmlHybridStack extends TerraformStack {
       deletionProtection: c.loadBalancer.deletionProtection,
       idleTimeoutSeconds: c.loadBalancer.idleTimeoutSeconds,
       accessLogRetentionDays: c.loadBalancer.accessLogRetentionDays,
+      healthCheck: c.loadBalancer.healthCheck,
       webAclArn: c.loadBalancer.webAclArn,
     });
     if (c.dns.provider === "route53" && c.dns.hostedZoneId) {

@@ -10,6 +10,7 @@ import { rdsCaRegions, RDS_CA_SOURCE_VERSION } from "../rds-ca";
 import { nearest } from "../suggest";
 import { DR_REGION_PAIRS } from "../regions";
 import { CHECK_IMAGE_COMMAND, EXTEND_TABLE_COMMAND, parseZenmlVersion, resolveZenmlRelease, supportedRanges, ZENML_NEWEST_KNOWN_RELEASE, zenmlRelease } from "../zenml-releases";
+import { RUNTIME_VARIABLES } from "../zenml-environment";
 import { AccountScopedName, accountScopedNames, defaultOauth2SecretName, RESOURCE_LABELS } from "./names";
 import {
   AnyConfig,
@@ -202,7 +203,12 @@ function resolve(envName: string, sourceFile: string, file: EnvironmentFile): En
         : file.database?.backupReplicationRegion,
     },
     service: { ...DEFAULTS.service, ...preset.service, ...file.service },
-    loadBalancer: { ...DEFAULTS.loadBalancer, ...preset.loadBalancer, ...file.loadBalancer },
+    loadBalancer: {
+      ...DEFAULTS.loadBalancer,
+      ...preset.loadBalancer,
+      ...file.loadBalancer,
+      healthCheck: { ...DEFAULTS.loadBalancer.healthCheck, ...file.loadBalancer?.healthCheck },
+    },
     dns: file.dns,
     observability: {
       ...DEFAULTS.observability,
@@ -405,6 +411,16 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
     add(["zenml", "oauth2ClientSecretKmsKeyArn"], "is only allowed together with zenml.oauth2ClientSecretArn");
   }
 
+  for (const name of Object.keys(c.zenml.extraEnvironment)) {
+    if ((RUNTIME_VARIABLES as readonly string[]).includes(name)) {
+      add(["zenml", "extraEnvironment", name], "is set by the runtime contract (lib/zenml-environment.ts, docs/runtime.md); change it through its own field of this file, or leave it out; allowed: names the contract does not set and that do not look like a secret");
+    }
+  }
+  const hc = c.loadBalancer.healthCheck;
+  if (hc.timeoutSeconds >= hc.intervalSeconds) {
+    add(["loadBalancer", "healthCheck", "timeoutSeconds"], `must be less than loadBalancer.healthCheck.intervalSeconds (${hc.intervalSeconds}), as the ALB requires`);
+  }
+
   const storeKey = c.zenml.secretsStoreKeySecretArn;
   if (storeKey && storeKey.split(":")[3] !== c.region) {
     add(["zenml", "secretsStoreKeySecretArn"], `must be a secret in this environment's region ${c.region}, not ${storeKey.split(":")[3]}: reference the key's replica in ${c.region} (with database.backupReplication the old environment replicates its key to its DR region), so the tasks do not depend on another region`);
@@ -437,7 +453,7 @@ function checkResolved(c: EnvironmentConfig, file: EnvironmentFile): Problem[] {
  * Rules across files: no shared state object, one region per state bucket, platform references, no
  * account-scoped name created by two files in one account.
  */
-function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
+export function checkAcrossEnvironments(configs: readonly AnyConfig[]): string[] {
   const seen = new Map<string, string>();
   const bucketRegion = new Map<string, AnyConfig>();
   const problems: string[] = [];

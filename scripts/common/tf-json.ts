@@ -1,13 +1,15 @@
 /**
  * Shared helpers of the report scripts (`npm run diagram`, `npm run cost`): find and load synthesized
  * stacks (`cdktf.out/stacks/<stack>/cdk.tf.json`), synthesize them when missing or stale, and read
- * Terraform references (`${aws_x.name.attr}`) out of the JSON. Independent of lib/: the scripts work
- * from whatever resources the JSON holds.
+ * Terraform references (`${aws_x.name.attr}`) out of the JSON. Independent of lib/ (but for the
+ * fingerprint of a synthesis' inputs, lib/synth-inputs.ts): the scripts work from whatever resources
+ * the JSON holds.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { InputError } from "./checks";
+import { recordedSynthInputs, synthInputsFingerprint } from "../../lib/synth-inputs";
 
 /** One synthesized stack. */
 export interface TfStack {
@@ -197,42 +199,42 @@ export function stackFilesIn(outdir: string): string[] {
     .filter((f) => fs.existsSync(f));
 }
 
-/** Newest modification time (ms) of the files below `dir` matching `pattern`; 0 when none. */
-function newestMtime(dir: string, pattern: RegExp): number {
-  if (!fs.existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p, pattern));
-    else if (pattern.test(entry.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
+/** The command cdktf runs to synthesize (cdktf.json's `app`): bundle main.ts once, then run it. */
+export function appCommand(root: string = projectRoot()): string {
+  return (JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")) as { app: string }).app;
 }
 
 /**
- * Synthesizes into `outdir` (with `node dist/main.js`) when it has no stacks, or when the environment
- * files or the compiled app are newer than the synthesized stacks, or when `force` is set, so a report
- * never describes stale JSON. Returns whether it synthesized.
+ * Synthesizes into `outdir` (with cdktf.json's `app`, as `cdktf synth` does) when it has no stacks, when
+ * the inputs recorded by the last synthesis (lib/synth-inputs.ts: the app's sources, dependencies and
+ * the environment files) differ from the current ones, or when `force` is set, so a report never
+ * describes stale JSON and never synthesizes again what is current. Returns whether it synthesized.
  */
-export function ensureSynthesized(outdir: string, force = false, log: (m: string) => void = console.error): boolean {
+export function ensureSynthesized(
+  outdir: string,
+  force = false,
+  log: (m: string) => void = console.error,
+  /** The synthesizing command. @default cdktf.json's app */
+  app: string = appCommand(),
+): boolean {
   const root = projectRoot();
   const files = stackFilesIn(outdir);
   const configDir = process.env.ZENML_CONFIG_DIR ?? path.join(root, "config");
-  const inputs = Math.max(
-    newestMtime(configDir, /\.json$/),
-    ...["main.js", "lib", "stacks", "modules"].map((p) => {
-      const full = path.join(root, "dist", p);
-      return fs.existsSync(full) && fs.statSync(full).isFile() ? fs.statSync(full).mtimeMs : newestMtime(full, /\.js$/);
-    }),
-  );
-  const oldest = files.length ? Math.min(...files.map((f) => fs.statSync(f).mtimeMs)) : 0;
-  const reason = force ? "requested" : files.length === 0 ? `no stacks in ${outdir}` : inputs > oldest ? "config or app newer than the synthesized stacks" : "";
+  const recorded = recordedSynthInputs(outdir);
+  const reason = force
+    ? "requested"
+    : files.length === 0
+      ? `no stacks in ${outdir}`
+      : recorded === undefined
+        ? "no record of what the stacks were synthesized from"
+        : recorded !== synthInputsFingerprint(root, configDir)
+          ? "config or app sources changed since the last synthesis"
+          : "";
   if (!reason) return false;
-  const main = path.join(root, "dist", "main.js");
-  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   log(`synthesizing into ${outdir} (${reason}) ...`);
-  const result = spawnSync(process.execPath, [main], {
+  const result = spawnSync(app, {
     cwd: root,
+    shell: true,
     env: { ...process.env, CDKTF_OUTDIR: path.resolve(outdir) },
     stdio: ["ignore", 2, 2], // the app's messages go to stderr: stdout stays the report (e.g. --format json)
   });

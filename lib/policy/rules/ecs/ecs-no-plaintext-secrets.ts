@@ -1,7 +1,8 @@
 import { defineRule } from "../../types";
 import { containerDefinitions } from "./containers";
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)/i;
+/** Variable names that say they hold a secret (also refused in zenml.extraEnvironment, lib/config/schema.ts). */
+export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)/i;
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i;
 const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 /** Names that describe where a secret is, not the secret. */
