@@ -72,7 +72,9 @@ describe("prod diagram: nodes", () => {
   test("noise is collapsed: alarms into one node, no node for routes, IAM documents or bucket settings", () => {
     const alarms = one(prod, "alarms");
     expect(alarms.title).toBe(`${count(shipped.prod, "aws_cloudwatch_metric_alarm")} CloudWatch alarms`);
-    expect(alarms.addresses).toHaveLength(count(shipped.prod, "aws_cloudwatch_metric_alarm"));
+    // The dashboard (the alarms' states on one page) is drawn with them.
+    expect(alarms.addresses).toHaveLength(count(shipped.prod, "aws_cloudwatch_metric_alarm") + 1);
+    expect(alarms.details).toContain("1 dashboard");
     const roles = prod.nodes.map((n) => n.role);
     for (const noisy of ["aws_route_table", "aws_route", "aws_route_table_association", "aws_iam_role_policy", "aws_s3_bucket_versioning", "aws_kms_alias", "aws_db_subnet_group"]) {
       expect(roles).not.toContain(noisy);

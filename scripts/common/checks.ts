@@ -51,6 +51,8 @@ export interface CheckReport {
   /** ISO time the checks finished. */
   readonly at: string;
   readonly checks: readonly CheckResult[];
+  /** Where to look next, e.g. the stack's CloudWatch dashboard; text prints one `label: url` line each. */
+  readonly links?: readonly { readonly label: string; readonly url: string }[];
 }
 
 /** Output formats of the commands. */
@@ -92,6 +94,7 @@ export function renderText(report: CheckReport, verbose = false): string {
       if (d.source) lines.push(`      source: ${d.source}`);
     }
   }
+  for (const l of report.links ?? []) lines.push(`${l.label}: ${l.url}`);
   const failed = report.checks.filter((c) => c.status === "fail").length;
   const skipped = report.checks.filter((c) => c.status === "skip").length;
   lines.push(

@@ -581,6 +581,8 @@ export function buildDiagram(stack: TfStack): Diagram {
     });
   }
   const alarms = managed("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm");
+  // The dashboard shows these alarms' states: drawn with them.
+  const dashboards = managed("aws_cloudwatch_dashboard");
   if (alarms.length) {
     const watched = new Map<string, number>();
     const filterMetrics = new Set(managed("aws_cloudwatch_log_metric_filter").map((f) => f.body.metric_transformation?.name));
@@ -594,11 +596,11 @@ export function buildDiagram(stack: TfStack): Diagram {
     addNode({
       id: "n_alarms",
       title: plural(alarms.length, "CloudWatch alarm"),
-      details: [[...watched.entries()].map(([w, n]) => `${w} ${n}`).join(" · ")],
+      details: [[...watched.entries()].map(([w, n]) => `${w} ${n}`).join(" · "), ...(dashboards.length ? [plural(dashboards.length, "dashboard")] : [])],
       kind: "observability",
       role: "alarms",
       cluster: servicesCluster().id,
-      addresses: alarms.map((a) => a.address),
+      addresses: [...alarms, ...dashboards].map((a) => a.address),
     });
   }
 
