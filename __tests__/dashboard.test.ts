@@ -160,11 +160,25 @@ function dashboardProblems(stack: StackJson): string[] {
       }
       if (!AWS_METRICS[namespace as string]?.includes(name as string)) problems.push(`${title}: ${namespace} ${name} is not a metric this dashboard knows`);
       if (dims.length === 0) problems.push(`${title}: ${name} has no dimensions`);
+      const named: Record<string, { type: string; name: string; config: any }> = {};
       for (let d = 0; d < dims.length; d += 2) {
         const [dim, value] = [dims[d] as string, dims[d + 1]];
         const source = DIMENSION_SOURCE[dim];
         const target = isRef(value) ? resolve(stack, value) : undefined;
         if (!source || !target || `${target.type}.${target.attr}` !== source) problems.push(`${title}: ${name} ${dim}=${JSON.stringify(value)} is not the ${source ?? "known dimension"} of a resource in this stack`);
+        else named[dim] = target;
+      }
+      // Dimensions of one metric name resources that belong together: the service runs in that cluster,
+      // the target group is the service's and the ALB forwards to it.
+      const ref = (t: { type: string; name: string }, attr: string) => `\${${t.type}.${t.name}.${attr}}`;
+      const { ClusterName: cluster, ServiceName: service, LoadBalancer: alb, TargetGroup: tgroup } = named;
+      if (cluster && service && service.config.cluster !== ref(cluster, "arn")) problems.push(`${title}: ${name}: service ${service.name} is not in cluster ${cluster.name}`);
+      if (alb && tgroup) {
+        const forwards = Object.values(stack.resource.aws_lb_listener ?? {}).some(
+          (l: any) => l.load_balancer_arn === ref(alb, "arn") && (l.default_action ?? []).some((a: any) => a.target_group_arn === ref(tgroup, "arn")),
+        );
+        const served = Object.values(stack.resource.aws_ecs_service ?? {}).some((svc: any) => (svc.load_balancer ?? []).some((l: any) => l.target_group_arn === ref(tgroup, "arn")));
+        if (!forwards || !served) problems.push(`${title}: ${name}: ${alb.name} does not forward to ${tgroup.name}, or no service registers in it`);
       }
     }
   }
@@ -225,7 +239,7 @@ describe.each([
   });
 });
 
-test("the check fails on a reference to another stack's resource, a literal dimension, or a missing alarm", () => {
+test("the check fails on a reference to another stack's resource, a literal dimension, a service of another cluster, or a missing alarm", () => {
   const dev = synthShipped().dev;
   const d = Object.values(dev.resource.aws_cloudwatch_dashboard)[0];
   const variant = (edit: (body: string) => string): StackJson => {
@@ -238,6 +252,9 @@ test("the check fails on a reference to another stack's resource, a literal dime
     expect.arrayContaining([expect.stringContaining("aws_ecs_cluster.elsewhere.name is not a resource of this stack")]),
   );
   expect(dashboardProblems(variant((b) => b.replace(`aws_ecs_cluster.${cluster}.name`, '"zenml-hybrid-dev"'))).join("\n")).toMatch(/ClusterName="zenml-hybrid-dev" is not the aws_ecs_cluster\.name/);
+  const moved = variant((b) => b);
+  for (const svc of Object.values(moved.resource.aws_ecs_service as Record<string, any>)) svc.cluster = "${aws_ecs_cluster.other.arn}";
+  expect(dashboardProblems(moved).join("\n")).toMatch(/is not in cluster/);
   const alarm = Object.keys(dev.resource.aws_cloudwatch_metric_alarm)[0];
   expect(dashboardProblems(variant((b) => b.replace(new RegExp(`aws_cloudwatch_metric_alarm\\.${alarm}\\.arn, ?`), "")))).toEqual([expect.stringMatching(/^alarm widget lists/)]);
 });
