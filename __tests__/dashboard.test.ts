@@ -172,6 +172,10 @@ function dashboardProblems(stack: StackJson): string[] {
       // the target group is the service's and the ALB forwards to it.
       const ref = (t: { type: string; name: string }, attr: string) => `\${${t.type}.${t.name}.${attr}}`;
       const { ClusterName: cluster, ServiceName: service, LoadBalancer: alb, TargetGroup: tgroup } = named;
+      // Task counts exist only with Container Insights on the cluster (ECS/ContainerInsights namespace).
+      if (namespace === "ECS/ContainerInsights" && !(cluster?.config.setting ?? []).some((x: any) => x.name === "containerInsights" && x.value === "enabled")) {
+        problems.push(`${title}: ${name} needs Container Insights on cluster ${cluster?.name}`);
+      }
       if (cluster && service && service.config.cluster !== ref(cluster, "arn")) problems.push(`${title}: ${name}: service ${service.name} is not in cluster ${cluster.name}`);
       if (alb && tgroup) {
         const forwards = Object.values(stack.resource.aws_lb_listener ?? {}).some(
