@@ -243,7 +243,7 @@ describe.each([
   });
 });
 
-test("the check fails on a reference to another stack's resource, a literal dimension, a service of another cluster, or a missing alarm", () => {
+test("the check fails on a reference to another stack's resource, a literal dimension, a service of another cluster, task counts without Container Insights, or a missing alarm", () => {
   const dev = synthShipped().dev;
   const d = Object.values(dev.resource.aws_cloudwatch_dashboard)[0];
   const variant = (edit: (body: string) => string): StackJson => {
@@ -259,6 +259,9 @@ test("the check fails on a reference to another stack's resource, a literal dime
   const moved = variant((b) => b);
   for (const svc of Object.values(moved.resource.aws_ecs_service as Record<string, any>)) svc.cluster = "${aws_ecs_cluster.other.arn}";
   expect(dashboardProblems(moved).join("\n")).toMatch(/is not in cluster/);
+  const noInsights = variant((b) => b);
+  for (const c of Object.values(noInsights.resource.aws_ecs_cluster as Record<string, any>)) c.setting = [{ name: "containerInsights", value: "disabled" }];
+  expect(dashboardProblems(noInsights).join("\n")).toMatch(/RunningTaskCount needs Container Insights/);
   const alarm = Object.keys(dev.resource.aws_cloudwatch_metric_alarm)[0];
   expect(dashboardProblems(variant((b) => b.replace(new RegExp(`aws_cloudwatch_metric_alarm\\.${alarm}\\.arn, ?`), "")))).toEqual([expect.stringMatching(/^alarm widget lists/)]);
 });
