@@ -590,7 +590,9 @@ export function buildDiagram(stack: TfStack): Diagram {
     for (const alarm of alarms) {
       const namespaces = [alarm.body.namespace, ...((alarm.body.metric_query ?? []) as any[]).map((q) => q.metric?.namespace)].filter(Boolean);
       const metrics = [alarm.body.metric_name, ...((alarm.body.metric_query ?? []) as any[]).map((q) => q.metric?.metric_name)];
-      const what = metrics.some((m) => filterMetrics.has(m)) ? "logs" : NAMESPACE[namespaces[0]] ?? namespaces[0] ?? "composite";
+      // A log metric by its literal name, or by a reference to its metric filter (modules/log-alerts.ts).
+      const fromFilter = (m: unknown) => filterMetrics.has(m) || (typeof m === "string" && m.startsWith("${aws_cloudwatch_log_metric_filter."));
+      const what = metrics.some(fromFilter) ? "logs" : NAMESPACE[namespaces[0]] ?? namespaces[0] ?? "composite";
       watched.set(what, (watched.get(what) ?? 0) + 1);
     }
     addNode({
