@@ -72,7 +72,12 @@ describe("prod diagram: nodes", () => {
   test("noise is collapsed: alarms into one node, no node for routes, IAM documents or bucket settings", () => {
     const alarms = one(prod, "alarms");
     expect(alarms.title).toBe(`${count(shipped.prod, "aws_cloudwatch_metric_alarm")} CloudWatch alarms`);
-    expect(alarms.addresses).toHaveLength(count(shipped.prod, "aws_cloudwatch_metric_alarm"));
+    // The dashboard (the alarms' states on one page) is drawn with them.
+    expect(alarms.addresses).toHaveLength(count(shipped.prod, "aws_cloudwatch_metric_alarm") + 1);
+    expect(alarms.details).toContain("1 dashboard");
+    // Alarms on log metric filters (by name or by reference to the filter) count as "logs", never as a raw reference.
+    expect(alarms.details.join(" ")).not.toContain("${");
+    expect(alarms.details[0]).toMatch(/logs 3/);
     const roles = prod.nodes.map((n) => n.role);
     for (const noisy of ["aws_route_table", "aws_route", "aws_route_table_association", "aws_iam_role_policy", "aws_s3_bucket_versioning", "aws_kms_alias", "aws_db_subnet_group"]) {
       expect(roles).not.toContain(noisy);

@@ -518,7 +518,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
 
     test("outputs for operators", () => {
       expect(Object.keys(stack.output).sort()).toEqual(
-        ["alarm_topic_arn", "alb_dns_name", "cluster_name", "db_endpoint", "db_master_secret_arn", "jwt_secret_arn", "log_group", "oauth2_secret_arn", "secrets_store_key_arn", "service_name", "url"],
+        ["alarm_topic_arn", "alb_dns_name", "cluster_name", "dashboard_url", "db_endpoint", "db_master_secret_arn", "jwt_secret_arn", "log_group", "oauth2_secret_arn", "secrets_store_key_arn", "service_name", "url"],
       );
       expect(stack.output.url.value).toBe(GUIDE_ENV(env, configs[env].service.containerPort).ZENML_SERVER_SERVER_URL);
     });

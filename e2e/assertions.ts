@@ -323,6 +323,39 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
     `${alarmCount} alarms notify the alarm topic`,
     () => JSON.stringify(alarms.map((a: any) => [a.AlarmName, a.AlarmActions])),
   );
+
+  // --- Dashboard: the body CloudWatch stored names this stack's service, ALB, target group, database,
+  // log metrics and alarms (the references resolved by the apply).
+  const { DashboardBody: dashboardBody } = await aws.call("cloudwatch", "get_dashboard", { DashboardName: n });
+  const widgets: any[] = JSON.parse(dashboardBody).widgets;
+  const shownAlarms = widgets.filter((w) => w.type === "alarm").flatMap((w) => w.properties.alarms);
+  check.equal(sorted(shownAlarms), sorted(alarms.map((a: any) => a.AlarmArn)), `dashboard shows the state of the ${alarmCount} alarms`);
+  // arn_suffix: app/<name>/<id> of an ALB ARN (…:loadbalancer/app/…), targetgroup/<name>/<id> of a target group's.
+  const expectedDimensions: Record<string, string> = {
+    ClusterName: n,
+    ServiceName: "zenml-server",
+    LoadBalancer: String(alb.LoadBalancerArn).split(":loadbalancer/")[1],
+    TargetGroup: String(tg.TargetGroupArn).split(":").pop()!,
+    DBInstanceIdentifier: db.DBInstanceIdentifier,
+  };
+  const metrics: any[][] = widgets.filter((w) => w.type === "metric").flatMap((w) => w.properties.metrics);
+  const wrongDimensions = metrics.flatMap((m) => {
+    const dims = m.slice(2, -1);
+    const wrong: string[] = [];
+    for (let i = 0; i < dims.length; i += 2) if (expectedDimensions[dims[i]] !== dims[i + 1]) wrong.push(`${m[1]} ${dims[i]}=${dims[i + 1]}`);
+    return wrong;
+  });
+  check.equal(wrongDimensions, [], "dashboard metrics carry this stack's cluster, service, ALB, target group and DB instance");
+  check.equal(
+    sorted(metrics.filter((m) => m[0] === "ZenML").map((m) => m[1])),
+    sorted(["ServerErrorLogLines", "ControlPlaneAuthFailures", "DatabaseConnectionErrors"]),
+    "dashboard graphs the log-signature metrics",
+  );
+  check.equal(
+    [widgets.filter((w) => w.type === "metric").every((w) => w.properties.region === c.region), outputs.dashboard_url],
+    [true, `https://${c.region}.console.aws.amazon.com/cloudwatch/home?region=${c.region}#dashboards/dashboard/${n}`],
+    "dashboard metrics in the stack's region; dashboard_url output",
+  );
   const { logGroups } = await aws.call("logs", "describe_log_groups", { logGroupNamePrefix: c.observability.logGroupName });
   const group = logGroups.find((g: any) => g.logGroupName === c.observability.logGroupName);
   check.equal([group?.retentionInDays, group?.kmsKeyId], [c.observability.logRetentionDays, key.Arn], "container log group with retention, KMS-encrypted");

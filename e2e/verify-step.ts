@@ -148,6 +148,12 @@ export async function runVerifyStep(input: VerifyStepInput): Promise<string[]> {
     if (passing.code !== 0 || bad.length > 0) {
       throw new Error(`${input.scope}: verify was expected to pass with MOTO_ECS_SERVICE_RUNNING=${desired} and the HTTPS stand-in (exit ${passing.code}):\n${passing.text.slice(0, 4000)}`);
     }
+    // The report names the stack's dashboard, read from the deployed stack's dashboard_url output.
+    const links = JSON.stringify(passing.report.links);
+    if (links !== JSON.stringify([{ label: "dashboard", url: input.outputs.dashboard_url }]) || !input.outputs.dashboard_url) {
+      throw new Error(`${input.scope}: verify's report does not link the dashboard_url output (${input.outputs.dashboard_url}): ${links}`);
+    }
+    lines.push(`verify links the dashboard: ${input.outputs.dashboard_url}`);
     lines.push(
       `verify (moto with MOTO_ECS_SERVICE_RUNNING=${desired}, the ECS service created again; --url ${standIn.url} stand-in with --ca): exit 0 [${summary(passing.report)}]; the seeded line is older than the new deployment and no longer read`,
     );

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { ELB_LOG_DELIVERY_ACCOUNT } from "../lib/regions";
@@ -7,6 +8,7 @@ import { zenmlContainerEnvironment } from "../lib/zenml-environment";
 import { Alarms } from "../modules/alarms";
 import { ServiceAutoscaling } from "../modules/autoscaling";
 import { RotationRedeploy } from "../modules/credential-rotation";
+import { WorkspaceDashboard } from "../modules/dashboard";
 import { Database } from "../modules/database";
 import { BackupReplication, RestoreTesting } from "../modules/disaster-recovery";
 import { AliasRecord, TlsCertificate } from "../modules/dns";
@@ -243,7 +245,7 @@ export class ZenmlHybridStack extends TerraformStack {
       dbFreeStorageGb: c.observability.dbFreeStorageAlarmGb,
       dbConnections: c.observability.dbConnectionsAlarm,
     });
-    new LogAlerts(this, "log-alerts", {
+    const logAlerts = new LogAlerts(this, "log-alerts", {
       name: c.name,
       logGroupName: logs.logGroup.name,
       alarmTopicArn: alarms.topic.arn,
@@ -274,6 +276,22 @@ export class ZenmlHybridStack extends TerraformStack {
       });
     }
 
+    // One page for the service, the ALB, the database, the log signatures and every alarm of this stack
+    // (in its region: an alarm of another region's provider would not show there).
+    const stackAlarms = this.node.findAll().filter((n): n is CloudwatchMetricAlarm => n instanceof CloudwatchMetricAlarm && !n.provider);
+    const dashboard = new WorkspaceDashboard(this, "dashboard", {
+      name: c.name,
+      region: c.region,
+      ecs: { clusterName: service.cluster.name, serviceName: service.service.name },
+      alb: { loadBalancerArnSuffix: lb.alb.arnSuffix, targetGroupArnSuffix: lb.targetGroup.arnSuffix },
+      dbInstanceIdentifier: db.instance.identifier,
+      logMetrics: [
+        { namespace: logs.errorMetricNamespace, name: logs.errorMetricName },
+        ...Object.values(logAlerts.filters).map((f) => ({ namespace: f.metricTransformation.namespace, name: f.metricTransformation.name })),
+      ],
+      alarmArns: stackAlarms.map((a) => a.arn),
+    });
+
     if (c.protected) {
       preventDestroy([db.instance, kms, ...(proSecret.secret ? [proSecret.secret] : []), jwtKey.secret, ...(storeKey.secret ? [storeKey.secret] : []), lb.alb]);
     }
@@ -297,6 +315,7 @@ export class ZenmlHybridStack extends TerraformStack {
         : "ZENML_SECRETS_STORE_ENCRYPTION_KEY: the existing secret zenml.secretsStoreKeySecretArn (current value)",
     );
     output("alarm_topic_arn", alarms.topic.arn, "SNS topic the alarms notify");
+    output("dashboard_url", dashboard.url, "CloudWatch dashboard of the workspace (service, ALB, database, log signatures, alarms)");
     if (wm) {
       output("runner_repository_url", wm.repository.repositoryUrl, "ECR repository for workload-manager runner images");
       output("run_logs_bucket", wm.logsBucket.bucket.bucket, "S3 bucket for workload-manager run logs");

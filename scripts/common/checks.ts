@@ -53,6 +53,8 @@ export interface CheckReport {
   readonly checks: readonly CheckResult[];
   /** Why the run is incomplete (e.g. no AWS credentials): printed first, and the run does not pass. */
   readonly notice?: string;
+  /** Where to look next, e.g. the stack's CloudWatch dashboard; text prints one `label: url` line each. */
+  readonly links?: readonly { readonly label: string; readonly url: string }[];
 }
 
 /** Output formats of the commands. */
@@ -94,6 +96,7 @@ export function renderText(report: CheckReport, verbose = false): string {
       if (d.source) lines.push(`      source: ${d.source}`);
     }
   }
+  for (const l of report.links ?? []) lines.push(`${l.label}: ${l.url}`);
   const failed = report.checks.filter((c) => c.status === "fail").length;
   const skipped = report.checks.filter((c) => c.status === "skip").length;
   lines.push(

@@ -259,6 +259,8 @@ export function estimateStack(stack: TfStack, assumptions: Assumptions = DEFAULT
   }
   const composite = managed("aws_cloudwatch_composite_alarm");
   if (composite.length) add("CloudWatch", "composite alarms", `${composite.length}`, prices.alarmCompositeMonth, composite.length * prices.alarmCompositeMonth.usd);
+  const dashboards = managed("aws_cloudwatch_dashboard");
+  if (dashboards.length) add("CloudWatch", "dashboards", `${dashboards.length}`, prices.dashboardMonth, dashboards.length * prices.dashboardMonth.usd);
 
   // ---------------------------------------------------------------- Secrets Manager, KMS
   const secrets = managed("aws_secretsmanager_secret").length;

@@ -43,6 +43,7 @@ export interface RegionPrices {
   readonly alarmStandardMetricMonth: Price;
   readonly alarmHighResMetricMonth: Price;
   readonly alarmCompositeMonth: Price;
+  readonly dashboardMonth: Price;
   readonly secretMonth: Price;
   readonly kmsKeyMonth: Price;
   readonly s3StandardGbMonth: Price;
@@ -115,6 +116,7 @@ export const EU_CENTRAL_1: RegionPrices = {
   alarmStandardMetricMonth: p(0.1, "alarm metric-month", `${PAGE.cloudwatch} (Alarms: standard resolution, per metric of the alarm)`),
   alarmHighResMetricMonth: p(0.3, "alarm metric-month", `${PAGE.cloudwatch} (Alarms: high resolution, per metric of the alarm)`),
   alarmCompositeMonth: p(0.5, "alarm-month", `${PAGE.cloudwatch} (Alarms: composite)`),
+  dashboardMonth: p(3.0, "dashboard-month", `${PAGE.cloudwatch} (Dashboards: per dashboard per month; the account's first 3 dashboards of up to 50 metrics each are free, not assumed here)`),
   secretMonth: p(0.4, "secret-month", `${PAGE.secrets} (per secret per month; RDS-managed secrets included)`),
   kmsKeyMonth: p(1.0, "key-month", `${PAGE.kms} (customer managed key per month; requests within the 20,000/month free tier assumed)`),
   s3StandardGbMonth: p(0.0245, "GB-month", `${PAGE.s3} (S3 Standard, first 50 TB)`),

@@ -581,6 +581,8 @@ export function buildDiagram(stack: TfStack): Diagram {
     });
   }
   const alarms = managed("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm");
+  // The dashboard shows these alarms' states: drawn with them.
+  const dashboards = managed("aws_cloudwatch_dashboard");
   if (alarms.length) {
     const watched = new Map<string, number>();
     const filterMetrics = new Set(managed("aws_cloudwatch_log_metric_filter").map((f) => f.body.metric_transformation?.name));
@@ -588,17 +590,19 @@ export function buildDiagram(stack: TfStack): Diagram {
     for (const alarm of alarms) {
       const namespaces = [alarm.body.namespace, ...((alarm.body.metric_query ?? []) as any[]).map((q) => q.metric?.namespace)].filter(Boolean);
       const metrics = [alarm.body.metric_name, ...((alarm.body.metric_query ?? []) as any[]).map((q) => q.metric?.metric_name)];
-      const what = metrics.some((m) => filterMetrics.has(m)) ? "logs" : NAMESPACE[namespaces[0]] ?? namespaces[0] ?? "composite";
+      // A log metric by its literal name, or by a reference to its metric filter (modules/log-alerts.ts).
+      const fromFilter = (m: unknown) => filterMetrics.has(m) || (typeof m === "string" && m.startsWith("${aws_cloudwatch_log_metric_filter."));
+      const what = metrics.some(fromFilter) ? "logs" : NAMESPACE[namespaces[0]] ?? namespaces[0] ?? "composite";
       watched.set(what, (watched.get(what) ?? 0) + 1);
     }
     addNode({
       id: "n_alarms",
       title: plural(alarms.length, "CloudWatch alarm"),
-      details: [[...watched.entries()].map(([w, n]) => `${w} ${n}`).join(" · ")],
+      details: [[...watched.entries()].map(([w, n]) => `${w} ${n}`).join(" · "), ...(dashboards.length ? [plural(dashboards.length, "dashboard")] : [])],
       kind: "observability",
       role: "alarms",
       cluster: servicesCluster().id,
-      addresses: alarms.map((a) => a.address),
+      addresses: [...alarms, ...dashboards].map((a) => a.address),
     });
   }
 

@@ -26,7 +26,8 @@ export const VERIFY_COMMAND: CommandSpec = {
   synopsis: "<stack> [options]",
   summary: `Checks a deployed stack the way the guide's Step 9 and Troubleshooting do: ECS service, stopped tasks,
 known failure signatures in the logs, ALB target health, certificate and DNS, HTTPS /health and the Pro
-login, the OAuth2 client secret set. AWS access: the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
+login, the OAuth2 client secret set; then prints the stack's CloudWatch dashboard URL (output dashboard_url).
+AWS access: the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
 AWS_ENDPOINT_URL, ...); without AWS_REGION, the region of the stack's ARNs (docs/operations.md#verify-a-deployment).`,
   positionals: { stack: "stack name (its outputs: terraform output -json in cdktf.out/stacks/<stack>)" },
   options: {
@@ -143,6 +144,7 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   const err = deps.stderr ?? ((t: string) => process.stderr.write(t));
   let options: Options;
   let ctx: VerifyContext;
+  let links: CheckReport["links"];
   try {
     const args = parseCommand(VERIFY_COMMAND, argv);
     if (args.help) {
@@ -167,6 +169,9 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
       domain,
       oauth2SecretArn: typeof loaded.outputs.oauth2_secret_arn === "string" ? loaded.outputs.oauth2_secret_arn : undefined,
     };
+    // Stacks deployed before the dashboard existed have no dashboard_url output.
+    const dashboard = loaded.outputs.dashboard_url;
+    links = typeof dashboard === "string" ? [{ label: "dashboard", url: dashboard }] : [];
     const ca = options.ca ? fs.readFileSync(options.ca, "utf8") : undefined;
     ctx = {
       clients: deps.clients ?? createClients(regionOf(loaded.outputs)),
@@ -188,7 +193,7 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   for (let round = 1; ; round++) {
     const r = await runChecks(ctx, options.skip);
     secrets = r.secrets;
-    report = { command: "verify", subject: options.stack, at: ctx.now().toISOString(), checks: r.checks };
+    report = { command: "verify", subject: options.stack, at: ctx.now().toISOString(), checks: r.checks, links };
     const left = options.waitMs !== undefined ? options.waitMs - (ctx.now().getTime() - started) : 0;
     if (passed(report) || left <= 0) break;
     const failing = report.checks.filter((c) => c.status === "fail").map((c) => c.id);
