@@ -43,15 +43,29 @@ export type Format = (typeof FORMATS)[number];
 export const sarifLevel = (s: Severity): "error" | "warning" | "note" => (s === "critical" || s === "high" ? "error" : s === "medium" ? "warning" : "note");
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 
+/** Per text: the first line of each `"address": "<x>"` and each `"<key>": {` (pretty JSON: one key per line). */
+const lineIndexes = new Map<string, { addresses: Map<string, number>; keys: Map<string, number> }>();
+
+function indexOfText(text: string): { addresses: Map<string, number>; keys: Map<string, number> } {
+  let index = lineIndexes.get(text);
+  if (index) return index;
+  index = { addresses: new Map(), keys: new Map() };
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    for (const m of l.matchAll(/"address": ("(?:[^"\\]|\\.)*")/g)) if (!index.addresses.has(m[1])) index.addresses.set(m[1], i + 1);
+    for (const m of l.matchAll(/("(?:[^"\\]|\\.)*"): \{/g)) if (!index.keys.has(m[1])) index.keys.set(m[1], i + 1);
+  }
+  // One text at a time is in use (a report renders its files in turn): keep only the latest few.
+  if (lineIndexes.size > 8) lineIndexes.clear();
+  lineIndexes.set(text, index);
+  return index;
+}
+
 /** 1-based line where a resource is written in its file (synthesized JSON key, or plan address). */
 export function lineOf(text: string, finding: Finding): number {
-  const lines = text.split("\n");
-  const needles = [`"address": ${JSON.stringify(finding.resource.address)}`, `${JSON.stringify(finding.resource.name)}: {`];
-  for (const needle of needles) {
-    const i = lines.findIndex((l) => l.includes(needle));
-    if (i >= 0) return i + 1;
-  }
-  return 1;
+  const index = indexOfText(text);
+  return index.addresses.get(JSON.stringify(finding.resource.address)) ?? index.keys.get(JSON.stringify(finding.resource.name)) ?? 1;
 }
 
 const problems = (r: PolicyReport) => [...failures(r.evaluation), ...suppressed(r.evaluation)];
