@@ -4,7 +4,7 @@
  *
  * Measures, each as a separate child process under `/usr/bin/time` (wall time, user+sys CPU time,
  * peak RSS of the largest process), with one discarded warm-up run and BENCH_RUNS (default 7) runs:
- * - the star-import baseline (scripts/bench/star-import-baseline.ts: a one-stack cdktf app that imports
+ * - the star-import baseline (bench/star-import-baseline.ts: a one-stack cdktf app that imports
  *   `@cdktf/provider-aws` from its root), the unit every budget is a ratio of (issue 21);
  * - synth of the shipped environments: `node dist/main.js` on config/;
  * - synth of 1, 10 and 50 generated workspace environments (copies of config/dev.json with distinct
@@ -32,7 +32,7 @@ function projectRoot(dir = __dirname): string {
 }
 const ROOT = projectRoot();
 const MAIN = path.join(ROOT, "dist", "main.js");
-const BASELINE = path.join(ROOT, "dist", "scripts", "bench", "star-import-baseline.js");
+const BASELINE = path.join(ROOT, "dist", "bench", "star-import-baseline.js");
 const BEFORE_MAIN = process.env.BENCH_BEFORE_MAIN ? path.resolve(process.env.BENCH_BEFORE_MAIN) : undefined;
 const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
 const JEST = path.join(ROOT, "node_modules", "jest", "bin", "jest.js");
