@@ -46,9 +46,9 @@ function appSourceHash(): string {
  * One synth per input across the whole `npm test` run: jest gives every test file its own module
  * registry, so results are shared through files keyed by the hash of the configs and the app's
  * sources ({@link appSourceHash}); a synth is deterministic, so a hit is what the synth would write.
- * ZENML_TEST_SYNTH_CACHE=0 turns it off.
+ * ZENML_TEST_SYNTH_CACHE=0 turns it off; a path puts the files there (npm run bench: a fresh one per run).
  */
-const SYNTH_CACHE = path.join(os.tmpdir(), "zenml-test-synth-cache");
+export const SYNTH_CACHE = process.env.ZENML_TEST_SYNTH_CACHE || path.join(os.tmpdir(), "zenml-test-synth-cache");
 
 /** Synthesizes every environment of `configs` (and the bootstrap stack); returns JSON per stack name. */
 export function synthAll(configs: AnyConfig[]): Record<string, StackJson> {

@@ -182,8 +182,11 @@ function jestSeries(): Row | undefined {
   const env = { ...process.env, FORCE_COLOR: "0" };
   // jest exits 1 when a test fails: time it anyway, and say so in the table.
   const timeFile = path.join(tmpRoot, "time.txt");
+  let runs = 0;
   const run = (): Sample => {
-    spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    // A fresh synth cache per run (__tests__/helpers.ts): each run shares synths only within itself, as on a fresh clone.
+    const cacheEnv = { ...env, ZENML_TEST_SYNTH_CACHE: path.join(tmpRoot, `jest-synth-cache-${++runs}`) };
+    spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env: cacheEnv, encoding: "utf8", maxBuffer: 64 << 20 });
     const r = JSON.parse(fs.readFileSync(report, "utf8"));
     counts = `${r.numPassedTests}/${r.numTotalTests} tests passed in ${r.numTotalTestSuites} suites`;
     if (measuring) {
