@@ -2,7 +2,8 @@
 /**
  * Entry point of `cdktf synth|diff|deploy|destroy`: load and validate every environment file once,
  * build one stack per environment, check them against the policy pack, synthesize, and write the
- * policy report and scanner files next to each stack (<outdir>/stacks/<stack>/policy/). Invalid config
+ * policy report and scanner files next to each stack (<outdir>/stacks/<stack>/policy/) and the files
+ * its apply runs (lib/stack-files.ts). Invalid config
  * or a policy violation prints every problem and exits 1 before anything is written. The policy pack
  * prints one summary line; ZENML_VERBOSE=1 also prints every suppression with its reason.
  */
@@ -13,6 +14,7 @@ import { buildApp } from "./lib/app";
 import { ConfigError, loadEnvironments, zenmlVersionWarning } from "./lib/config/load";
 import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
 import { recordSynthInputs } from "./lib/synth-inputs";
+import { STACK_FILES_DIR, writeStackFiles } from "./lib/stack-files";
 
 // cdktf records a full stack trace at every token's creation, used only in messages about misused
 // tokens; it is the largest single cost of a synth (about a quarter of the 50-workspace benchmark,
@@ -43,6 +45,8 @@ try {
   writePolicyOutputs(app, app.outdir, version);
   // What this synthesis was made from: npm run cost/diagram reuse it while the inputs are unchanged.
   recordSynthInputs(app.outdir, path.join(__dirname, ".."), configDir);
+  // What runs at apply time travels in the stack folder (dist/main.js's folder holds the bundles).
+  writeStackFiles(app, app.outdir, path.join(__dirname, STACK_FILES_DIR));
 } catch (e) {
   if (!(e instanceof ConfigError || e instanceof PolicyViolationError)) throw e;
   console.error(e.message);

@@ -1,6 +1,7 @@
 /**
  * The compiled app as `cdktf synth` runs it (`node dist/main.js`): good config writes every stack,
- * bad config writes nothing and exits 1 with the problems.
+ * bad config writes nothing and exits 1 with the problems. The shipped synth runs as a new user would,
+ * with no Terraform on PATH, and under a preload that fails any child process.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -9,23 +10,44 @@ import { RULES_BY_ID } from "../lib/policy";
 import { CONFIG_DIR, ROOT, shippedFile, tempDir } from "./helpers";
 
 const MAIN = path.join(ROOT, "dist", "main.js");
+/** Fails (and reports on stderr) any child process the app starts. */
+const DENY_CHILD_PROCESS = path.join(__dirname, "fixtures", "deny-child-process.js");
+/** A PATH with no terraform (nor tofu) on it: synthesis needs only Node. */
+const PATH_WITHOUT_TERRAFORM = "/usr/bin:/bin";
 
-function runApp(configDir: string, outdir: string, env: Record<string, string> = {}) {
+function runApp(configDir: string, outdir: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const { ZENML_VERBOSE: _verbose, ...inherited } = process.env;
-  return spawnSync(process.execPath, [MAIN], {
+  return spawnSync(process.execPath, [...nodeArgs, MAIN], {
     env: { ...inherited, ZENML_CONFIG_DIR: configDir, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",
   });
 }
 
 let work: string;
-beforeAll(() => (work = tempDir("zenml-cli-")));
+/** One synth of the shipped config, shared by the tests that only read what it wrote or printed. */
+let shipped: { out: string; result: ReturnType<typeof runApp> };
+beforeAll(() => {
+  work = tempDir("zenml-cli-");
+  const out = path.join(work, "good");
+  shipped = { out, result: runApp(CONFIG_DIR, out, { PATH: PATH_WITHOUT_TERRAFORM }, ["-r", DENY_CHILD_PROCESS]) };
+});
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+test("the preload that guards synth really fails a child process (so the next test can fail)", () => {
+  const r = spawnSync(process.execPath, ["-r", DENY_CHILD_PROCESS, "-e", "require('child_process').execSync('terraform version')"], { encoding: "utf8" });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('child process denied: execSync "terraform version"');
+});
+
+test("synth starts no child process and needs no terraform on PATH", () => {
+  expect(spawnSync("sh", ["-c", "command -v terraform"], { env: { PATH: PATH_WITHOUT_TERRAFORM } }).status).not.toBe(0);
+  expect(shipped.result.stderr).not.toContain("child process denied");
+  expect(shipped.result.status).toBe(0);
+});
+
 test("the shipped config synthesizes dev, prod and the bootstrap stack", () => {
-  const out = path.join(work, "good");
-  const result = runApp(CONFIG_DIR, out);
+  const { out, result } = shipped;
   expect(result.stderr).toBe("");
   expect(result.status).toBe(0);
   expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual(["dev", "prod", "state-bootstrap"]);
@@ -33,11 +55,17 @@ test("the shipped config synthesizes dev, prod and the bootstrap stack", () => {
     const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
     expect(Object.keys(json.resource).length).toBeGreaterThan(0);
   }
+  // What the pre-migration snapshot step runs at apply time is in the workspace stacks' folders.
+  for (const stack of ["dev", "prod"]) {
+    const file = path.join(out, "stacks", stack, "pre-migration-snapshot.js");
+    expect(fs.readFileSync(file, "utf8")).toContain("CreateDBSnapshot");
+    expect(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8")).toContain('node \\"${path.module}/pre-migration-snapshot.js\\"');
+  }
+  expect(fs.existsSync(path.join(out, "stacks", "state-bootstrap", "pre-migration-snapshot.js"))).toBe(false);
 });
 
 test("quiet by default: the shipped synth prints at most 5 lines (the policy summary), the suppressions go to files", () => {
-  const out = path.join(work, "quiet");
-  const result = runApp(CONFIG_DIR, out);
+  const { out, result } = shipped;
   expect(result.status).toBe(0);
   const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
   expect(lines.length).toBeLessThanOrEqual(5);
@@ -59,8 +87,8 @@ test("ZENML_VERBOSE=1 also prints every suppression with its reason", () => {
 });
 
 test("every suppression of a rule mapped to a scanner, and every checkov justification, is in that scanner's generated file, and nothing else is", () => {
-  const out = path.join(work, "scanners");
-  expect(runApp(CONFIG_DIR, out).status).toBe(0);
+  const { out, result } = shipped;
+  expect(result.status).toBe(0);
   let mapped = 0;
   for (const stack of ["dev", "prod", "state-bootstrap"]) {
     const dir = path.join(out, "stacks", stack);

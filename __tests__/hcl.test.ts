@@ -2,7 +2,7 @@
  * `npm run synth:hcl` (scripts/synth-hcl.ts): the HCL rendering for human review.
  * - The repair of cdktf 0.21's HCL renderer output, on small inputs (always run).
  * - Every stack of the shipped config, rendered as HCL, is valid Terraform (`terraform init
- *   -backend=false` + `terraform validate`, one run for all stacks as in terraform-validate.test.ts),
+ *   -backend=false` + `terraform validate`, in the same run as terraform-validate.test.ts's JSON stacks),
  *   and says the same as the JSON that is deployed (HCL parsed back with hcl2json, compared with the
  *   JSON synthesized from the same config). Skipped with a warning when terraform is missing locally;
  *   fails in CI (CI=true).
@@ -10,11 +10,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../lib/config/load";
-import { escapeTemplate, repairHcl, synthHcl } from "../scripts/synth-hcl";
-import { CONFIG_DIR, synthAll, tempDir } from "./helpers";
-import { describeWithTerraform, Diagnostic, terraform, terraformAvailable } from "./terraform";
+import { escapeTemplate, repairHcl, repairTerraformSettings } from "../scripts/synth-hcl";
+import { CONFIG_DIR, synthAll } from "./helpers";
+import { describeWithTerraform, Diagnostic, SharedValidation, sharedValidation, terraformAvailable } from "./terraform";
 
 describe("repair of cdktf's HCL rendering", () => {
+  test("puts the terraform block's plain settings back (cdktf writes `0 = \"required_version\"`), only inside that block", () => {
+    const text = ['terraform {', 'required_providers {', '}', '', '  0 = "required_version"', '}', 'locals {', '  0 = "x"', '}'].join("\n");
+    const { text: out, repaired } = repairTerraformSettings(text, { required_version: ">= 1.11" });
+    expect(repaired).toEqual(["required_version"]);
+    expect(out.split("\n")).toEqual(['terraform {', 'required_providers {', '}', '', '  required_version = ">= 1.11"', '}', 'locals {', '  0 = "x"', '}']);
+    expect(() => repairTerraformSettings(text, {})).toThrow(/terraform\.required_version/);
+  });
+
   test("escapes quotes and backslashes outside interpolations only", () => {
     expect(escapeTemplate('[{"a":"${x.y}"}]')).toBe('[{\\"a\\":\\"${x.y}\\"}]');
     expect(escapeTemplate('"${lookup(m, "k", "}")}"')).toBe('\\"${lookup(m, "k", "}")}\\"');
@@ -115,12 +123,6 @@ describe("repair of cdktf's HCL rendering", () => {
   });
 });
 
-/**
- * The shipped config, by output folder name. (The examples render and validate too, but each
- * `terraform validate` run costs seconds per stack on 2 cores; the renderer repairs they need are
- * covered by the unit tests above.)
- */
-const CONFIG_DIRS: Record<string, string> = { config: CONFIG_DIR };
 const { describe: describeTf, missing: MISSING } = describeWithTerraform("validate the HCL rendering of the stacks");
 
 /** hcl2json of cdktf's CLI (or of CDK Terrain's after a migration): HCL text → Terraform JSON. */
@@ -154,24 +156,19 @@ function normalize(value: any): any {
 }
 
 describeTf("HCL rendering of every stack", () => {
+  /** The shipped config rendered as HCL, validated in the same terraform run as the JSON stacks (sharedValidation). */
+  let shared: SharedValidation;
   let root: string;
   const stacks: string[] = [];
   /** The JSON synth of the same config (in-process, as the other suites do), by stack folder. */
   const json: Record<string, unknown> = {};
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!terraformAvailable) throw new Error(MISSING);
-    root = tempDir("zenml-hcl-");
-    for (const [name, dir] of Object.entries(CONFIG_DIRS)) {
-      synthHcl(path.join(root, name), { configDir: dir, log: () => undefined });
-      for (const [stack, synthesized] of Object.entries(synthAll(loadEnvironments(dir)))) {
-        json[`${name}/stacks/${stack}`] = JSON.parse(synthesized.raw);
-      }
-      for (const stack of fs.readdirSync(path.join(root, name, "stacks")).sort()) stacks.push(`${name}/stacks/${stack}`);
-    }
-    const modules = Object.fromEntries(stacks.map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}` }]));
-    fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ module: modules }, null, 2));
+    shared = await sharedValidation();
+    root = path.join(shared.root, "hcl");
+    for (const [stack, synthesized] of Object.entries(synthAll(loadEnvironments(CONFIG_DIR)))) json[`config/stacks/${stack}`] = JSON.parse(synthesized.raw);
+    stacks.push(...shared.stacks.filter((s) => s.startsWith("hcl/")).map((s) => s.slice("hcl/".length)));
   });
-  afterAll(() => root && fs.rmSync(root, { recursive: true, force: true }));
 
   test("each stack folder holds HCL only (cdk.tf), never the JSON", () => {
     expect(stacks).toEqual(expect.arrayContaining(["config/stacks/dev", "config/stacks/prod", "config/stacks/state-bootstrap"]));
@@ -183,17 +180,16 @@ describeTf("HCL rendering of every stack", () => {
   });
 
   test("terraform init -backend=false + validate: valid, no warning but the ignored backends", () => {
-    const init = terraform(root, "init", "-backend=false", "-input=false", "-no-color");
-    expect(init.output).toContain("Terraform has been successfully initialized");
-    const validate = terraform(root, "validate", "-json", "-no-color");
-    const result = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
-    const unexpected = result.diagnostics
+    expect(shared.init).toContain("Terraform has been successfully initialized");
+    const mine = (d: Diagnostic) => d.range?.filename.startsWith("hcl/") ?? true;
+    const unexpected = shared.result.diagnostics
+      .filter(mine)
       .filter((d) => !(d.severity === "warning" && d.summary === "Backend configuration ignored"))
       .map((d) => `${d.severity}: ${d.range?.filename ?? ""}: ${d.summary}: ${d.detail}`);
     expect(unexpected).toEqual([]);
-    expect(result.valid).toBe(true);
+    expect(shared.result.valid).toBe(true);
     // One ignored backend per stack proves every stack was loaded.
-    expect(result.diagnostics.map((d) => path.dirname(d.range!.filename)).sort()).toEqual([...stacks].sort());
+    expect(shared.result.diagnostics.filter(mine).map((d) => path.dirname(d.range!.filename).slice("hcl/".length)).sort()).toEqual([...stacks].sort());
   });
 
   const parse = hcl2json();

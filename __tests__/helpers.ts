@@ -1,4 +1,5 @@
 /** Test helpers: synthesize stacks from config and query the Terraform JSON. */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,8 +22,54 @@ export interface StackJson {
   raw: string;
 }
 
+/**
+ * What a synth depends on besides its configs: the app's sources and the locked dependencies. Hashed
+ * once per test file; a change to any of them gives every cached synth a new key.
+ */
+let sourceHash: string | undefined;
+function appSourceHash(): string {
+  if (sourceHash) return sourceHash;
+  const hash = crypto.createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts") || e.name.endsWith(".json")) hash.update(`${path.relative(ROOT, p)}\0`).update(fs.readFileSync(p)).update("\0");
+    }
+  };
+  for (const dir of ["lib", "modules", "stacks"]) walk(path.join(ROOT, dir));
+  hash.update(fs.readFileSync(path.join(ROOT, "package-lock.json")));
+  return (sourceHash = hash.digest("hex"));
+}
+
+/**
+ * One synth per input across the whole `npm test` run: jest gives every test file its own module
+ * registry, so results are shared through files keyed by the hash of the configs and the app's
+ * sources ({@link appSourceHash}); a synth is deterministic, so a hit is what the synth would write.
+ * ZENML_TEST_SYNTH_CACHE=0 turns it off; a path puts the files there (npm run bench: a fresh one per run).
+ */
+export const SYNTH_CACHE = process.env.ZENML_TEST_SYNTH_CACHE || path.join(os.tmpdir(), "zenml-test-synth-cache");
+
 /** Synthesizes every environment of `configs` (and the bootstrap stack); returns JSON per stack name. */
 export function synthAll(configs: AnyConfig[]): Record<string, StackJson> {
+  if (process.env.ZENML_TEST_SYNTH_CACHE === "0") return synthUncached(configs);
+  const key = crypto.createHash("sha256").update(appSourceHash()).update(JSON.stringify(configs)).digest("hex");
+  const file = path.join(SYNTH_CACHE, `${key}.json`);
+  let raws: Record<string, string> | undefined;
+  try {
+    raws = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    raws = Object.fromEntries(Object.entries(synthUncached(configs)).map(([name, stack]) => [name, stack.raw]));
+    fs.mkdirSync(SYNTH_CACHE, { recursive: true });
+    // Written whole, then renamed: a concurrent reader sees the old state or the complete file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(raws));
+    fs.renameSync(tmp, file);
+  }
+  return Object.fromEntries(Object.entries(raws!).map(([name, raw]) => [name, { resource: {}, data: {}, output: {}, provider: {}, ...JSON.parse(raw), raw }]));
+}
+
+function synthUncached(configs: AnyConfig[]): Record<string, StackJson> {
   const app = buildApp(Testing.app(), configs, { policyLog: () => undefined });
   const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
   // As App.synth does: resolving every stack first adds cross-stack outputs and remote-state inputs.

@@ -16,6 +16,8 @@ import {
   versionSlug,
 } from "../scripts/snapshot/pre-migration";
 import { addressOf, configFrom, only, policyDocument, problemsOf, resources, shippedFile, StackJson, synthAll } from "./helpers";
+import { DataResource, TerraformStack, Testing } from "cdktf";
+import { PreMigrationSnapshot } from "../modules/pre-migration-snapshot";
 
 const OLD_KEY = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:zenml/zenml-hybrid/secrets-store-encryption-key-AbC123";
 const OLD_KEY_KMS = "arn:aws:kms:eu-central-1:123456789012:key/0b7e4c1a-1111-2222-3333-444455556666";
@@ -156,6 +158,30 @@ describe("a snapshot before every migration", () => {
   const step = only(prod, "terraform_data");
   const stepAddress = addressOf(prod, "terraform_data", step);
 
+  test("the step is terraform_data without cdktf's synth-time `terraform version` check; the stack states the version it needs", () => {
+    expect(prod.terraform.required_version).toBe(">= 1.11");
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const step = new PreMigrationSnapshot(stack, "snapshot", {
+      version: "1.0.0", region: "eu-central-1", dbInstanceIdentifier: "db", clusterName: "c", serviceName: "s", containerName: "n",
+    });
+    const cdktfOwn = new DataResource(stack, "cdktf");
+    // As on a machine without terraform: the command fails. (The module object cdktf calls through, not an import copy.)
+    const childProcess: typeof import("child_process") = require("child_process");
+    const execSync = jest.spyOn(childProcess, "execSync").mockImplementation(() => {
+      throw new Error("terraform: not found");
+    });
+    try {
+      expect(step.step.node.validate()).toEqual([]);
+      expect(execSync).not.toHaveBeenCalled();
+      // cdktf's own class carries the check that runs `terraform version` (the reason ours exists).
+      expect(cdktfOwn.node.validate().join("\n")).toContain("Could not determine version of terraform");
+      expect(execSync).toHaveBeenCalledWith("terraform version", expect.anything());
+    } finally {
+      execSync.mockRestore();
+    }
+  });
+
   test("the step is replaced exactly when zenml.version changes, and the task definition waits for it", () => {
     expect(step.triggers_replace).toEqual({ version: "0.84.3" });
     expect(step.input).toEqual({ version: "0.84.3" });
@@ -175,7 +201,7 @@ describe("a snapshot before every migration", () => {
     const [provisioner] = step.provisioner;
     const command: string = provisioner["local-exec"].command;
     expect(command).toBe(
-      `node "$\${ZENML_APP_DIR:-../../..}/dist/scripts/snapshot.js" --region eu-central-1 --db-instance \${${addressOf(prod, "aws_db_instance", only(prod, "aws_db_instance"))}.identifier} --cluster zenml-hybrid --service zenml-server --container zenml-server --to \${self.input.version}`,
+      `node "\${path.module}/pre-migration-snapshot.js" --region eu-central-1 --db-instance \${${addressOf(prod, "aws_db_instance", only(prod, "aws_db_instance"))}.identifier} --cluster zenml-hybrid --service zenml-server --container zenml-server --to \${self.input.version}`,
     );
     expect(only(prod, "aws_ecs_service").name).toBe("zenml-server");
     expect(only(prod, "aws_ecs_cluster").name).toBe("zenml-hybrid");

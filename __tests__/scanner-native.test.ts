@@ -31,6 +31,8 @@ import { evalRego, stopOpa, term } from "./rego";
 const MAIN = path.join(ROOT, "dist", "main.js");
 const STACKS = ["dev", "prod", "state-bootstrap"];
 const FIXTURE = path.join(ROOT, "__tests__", "fixtures", "scanners", "kics-prod-shipped.json");
+/** KICS's CIS CloudTrail-alarm queries (ids and names from their metadata.json upstream, sources in the file). */
+const CIS_FAMILY = path.join(ROOT, "__tests__", "fixtures", "scanners", "kics-cis-cloudtrail-alarms.json");
 
 let work: string;
 let outdir: string;
@@ -170,16 +172,36 @@ const ISSUE_KICS: { id: string; name: string; answer: "fixed" | "config" | "impo
   { id: "084c6686-2a70-4710-91b1-000393e54c12", name: "Shield Advanced Not In Use", answer: "config" },
   { id: "e592a0c5-5bdb-414c-9066-5dba7cdea370", name: "IAM Access Analyzer Not Enabled", answer: "config" },
   { id: "1e434b25-8763-4b00-a5ca-ca03b7abbb66", name: "Name Is Not Snake Case", answer: "config" },
+  // Issue 21: the CIS family member the list missed.
+  { id: "44ceb4fa-0897-4fd2-b676-30e7a58f2933", name: "CloudWatch Console Sign-in Without MFA Alarm Missing", answer: "config" },
 ];
 
 describe("KICS", () => {
-  test("kics.config excludes the account-level queries (14 CIS CloudTrail alarms among them), each after a comment with its reason", () => {
+  test("kics.config excludes every member of KICS's CIS CloudTrail-alarm family (its metadata.json ids), each with the account-baseline reason", () => {
+    const family = JSON.parse(fs.readFileSync(CIS_FAMILY, "utf8")).queries as { cis: string; id: string; queryName: string; path: string }[];
+    // CIS AWS Foundations 4.1-4.15: one query each.
+    expect(family.map((q) => q.cis)).toEqual(Array.from({ length: 15 }, (_, i) => `4.${i + 1}`));
+    const text = fs.readFileSync(policyFile("prod", "kics.config"), "utf8");
+    const excludedIds = text.split("\n").filter((l) => /^  - "/.test(l)).map((l) => JSON.parse(l.slice(4)));
+    expect(family.filter((q) => !excludedIds.includes(q.id)).map((q) => `${q.id} ${q.queryName}`)).toEqual([]);
+    for (const q of family) {
+      const e = KICS_EXCLUDED_QUERIES.find((x) => x.id === q.id)!;
+      expect([q.id, kicsQueryFile(e)]).toEqual([q.id, q.path]);
+      // KICS reports the name without punctuation differences that matter here (its docs drop the comma of 4.2's metadata).
+      expect(e.name.replace(/,/g, "").toLowerCase()).toBe(q.queryName.replace(/,/g, "").toLowerCase());
+      expect(e.reason).toMatch(/^A CIS CloudTrail metric-filter alarm: .*account security baseline/);
+    }
+    // And no other exclusion claims that reason.
+    expect(KICS_EXCLUDED_QUERIES.filter((e) => e.reason.startsWith("A CIS CloudTrail")).map((e) => e.id).sort()).toEqual(family.map((q) => q.id).sort());
+  });
+
+  test("kics.config excludes the account-level queries (15 CIS CloudTrail alarms among them), each after a comment with its reason", () => {
     const text = fs.readFileSync(policyFile("prod", "kics.config"), "utf8");
     const lines = text.split("\n");
     expect(lines).toContain("exclude-queries:");
     const ids = lines.filter((l) => /^  - "/.test(l)).map((l) => JSON.parse(l.slice(4)));
     expect(ids).toEqual(KICS_EXCLUDED_QUERIES.map((e) => e.id));
-    expect(KICS_EXCLUDED_QUERIES.filter((e) => e.query.includes("/cloudwatch_")).length).toBe(14);
+    expect(KICS_EXCLUDED_QUERIES.filter((e) => e.query.includes("/cloudwatch_")).length).toBe(15);
     for (const e of KICS_EXCLUDED_QUERIES) {
       expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(kicsQueryFile(e)).toMatch(/^assets\/queries\/terraform\/(aws|general)\/\w+\/metadata\.json$/);
@@ -235,6 +257,23 @@ describe("KICS", () => {
     expect(result.suppressed).toHaveLength(total);
     expect(Object.values(by).sort()).toEqual(["ZNALB10", "ZNBKT8", "ZNVPC5", "ZNVPC5", "scanner-justification", "scanner-justification", "scanner-justification", "scanner-justification"]);
     expect(result.stale.filter((s) => s.source === stackFile("prod"))).toEqual([]);
+  });
+
+  test("the prod restore-test security group (used only inside the restore testing selection's jsonencode) is justified against KICS's Security Group Not Used", () => {
+    const prod = loadInput(stackFile("prod"));
+    const justified = scannerJustifications(prod).filter((j) => j.ids.includes("4849211b-ac39-479e-ae78-5694d506cb24"));
+    expect(justified.map((j) => j.address)).toEqual([expect.stringMatching(/^aws_security_group\.restore-testing_restore-test-sg_/)]);
+    expect(justified[0].reason).toContain("aws_backup_restore_testing_selection.");
+    // No other group: they are attached where KICS looks (vpc_security_group_ids, security_groups).
+    const dev = loadInput(stackFile("dev"));
+    expect(scannerJustifications(dev).filter((j) => j.ids.includes("4849211b-ac39-479e-ae78-5694d506cb24"))).toEqual([]);
+    // A group the selection does not name is not justified.
+    const group: PolicyResource = { type: "aws_security_group", mode: "managed", name: "other", address: "aws_security_group.other", attributes: {} };
+    const selection: PolicyResource = {
+      type: "aws_backup_restore_testing_selection", mode: "managed", name: "s", address: "aws_backup_restore_testing_selection.s",
+      attributes: { restore_metadata_overrides: { vpcSecurityGroupIds: "${jsonencode([aws_security_group.restore.id])}" } },
+    };
+    expect(scannerJustifications({ source: "s", resources: [group, selection] }).filter((j) => j.ids.includes("4849211b-ac39-479e-ae78-5694d506cb24"))).toEqual([]);
   });
 
   test("a justification holds only while its condition does (forwarding HTTP listener, insights off, EFS volume, public DB)", () => {

@@ -16,6 +16,7 @@ import { APP, checkPrerequisites, log, Manifest, readStack, REPO, resourceBlockC
 import { writeReport } from "./report";
 import { runReviewScenario } from "./review";
 import { runRestoreDrill } from "./restore-drill";
+import { runStandaloneStack } from "./standalone-stack";
 import { components, ConfigGroup, REPORTS, runBootstrap, runComponent } from "./scenarios";
 
 const TEST_TIMEOUT_MS = 60 * 60_000;
@@ -91,6 +92,8 @@ try {
   jobs.push({ name: "review: plan review matrix (npm run review)", weight: 150, run: runReviewScenario });
   // The restore runbook and the pre-migration snapshots, followed literally (e2e/restore-drill.ts).
   jobs.push({ name: "drill: restore into a new environment with the old key; pre-migration snapshots", weight: 150, run: runRestoreDrill });
+  // A copied stack folder applies outside the repository, its pre-migration snapshot included (e2e/standalone-stack.ts).
+  jobs.push({ name: "standalone: a copied stack folder applies outside the repository; pre-migration snapshot", weight: 100, run: runStandaloneStack });
 } catch (e) {
   discoveryError = e as Error;
 }

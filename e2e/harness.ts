@@ -661,9 +661,6 @@ export function emulatorEnv(endpoint: string): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL: endpoint,
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    // The pre-migration snapshot step (a local-exec) runs dist/scripts/snapshot.js from here: the
-    // synthesized stacks live in temp dirs, not three levels below the repository (scripts/tf-env.sh sets the same).
-    ZENML_APP_DIR: REPO,
   };
   if (tfCliConfigFile) env.TF_CLI_CONFIG_FILE = tfCliConfigFile;
   else delete env.TF_CLI_CONFIG_FILE;

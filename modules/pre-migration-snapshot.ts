@@ -1,8 +1,12 @@
 import { Construct } from "constructs";
-import { DataResource } from "cdktf";
+import { TerraformData } from "../lib/terraform-data";
 
-/** The snapshot command's entry point, relative to the repository (compiled by `npm run build`). */
-export const PRE_MIGRATION_SNAPSHOT_SCRIPT = "dist/scripts/snapshot.js";
+/**
+ * The snapshot command as one self-contained file (scripts/snapshot.ts with the AWS SDK, bundled by
+ * `npm run build`), which main.ts writes beside `cdk.tf.json` of every stack with this step: the stack
+ * folder applies from anywhere with only `node` (>= 20) and AWS credentials.
+ */
+export const PRE_MIGRATION_SNAPSHOT_FILE = "pre-migration-snapshot.js";
 
 /** Props of {@link PreMigrationSnapshot}. */
 export interface PreMigrationSnapshotProps {
@@ -44,13 +48,13 @@ export interface PreMigrationSnapshotProps {
  * service's current task definition (the schema in the database is that version's). Terraform gives a
  * create-time provisioner only the new object (`self`), and a `terraform_remote_state` of the stack's
  * own state fails on the first deploy ("Unable to find remote state"), so state cannot provide it.
- * First deploy (no service yet) and an unchanged version take no snapshot. The script path honours
- * `ZENML_APP_DIR` (set by `scripts/tf-env.sh` for every `npm run deploy`), defaulting to the
- * repository three levels up from `cdktf.out/stacks/<stack>`.
+ * First deploy (no service yet) and an unchanged version take no snapshot. The command runs
+ * {@link PRE_MIGRATION_SNAPSHOT_FILE} from the stack folder (`path.module`), so nothing outside the folder
+ * is needed at apply time.
  */
 export class PreMigrationSnapshot extends Construct {
   /** The step; the task definition depends on it. */
-  public readonly step: DataResource;
+  public readonly step: TerraformData;
 
   constructor(scope: Construct, id: string, props: PreMigrationSnapshotProps) {
     super(scope, id);
@@ -62,14 +66,14 @@ export class PreMigrationSnapshot extends Construct {
       `--container ${props.containerName}`,
       "--to ${self.input.version}",
     ].join(" ");
-    this.step = new DataResource(this, "step", {
+    this.step = new TerraformData(this, "step", {
       input: { version: props.version },
       triggersReplace: { version: props.version },
       provisioners: [
         {
           type: "local-exec",
-          // `$${` is a literal `${` for the shell: ZENML_APP_DIR or the default path.
-          command: `node "$\${ZENML_APP_DIR:-../../..}/${PRE_MIGRATION_SNAPSHOT_SCRIPT}" ${args}`,
+          // path.module: the stack folder, where main.ts writes the bundled script.
+          command: `node "\${path.module}/${PRE_MIGRATION_SNAPSHOT_FILE}" ${args}`,
           // Quiet: the step prints its one line, not Node's or the SDK's runtime notices.
           environment: { NODE_OPTIONS: "--no-warnings" },
         },

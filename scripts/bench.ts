@@ -4,14 +4,20 @@
  *
  * Measures, each as a separate child process under `/usr/bin/time` (wall time, user+sys CPU time,
  * peak RSS of the largest process), with one discarded warm-up run and BENCH_RUNS (default 7) runs:
+ * - the star-import baseline (bench/star-import-baseline.ts: a one-stack cdktf app that imports
+ *   `@cdktf/provider-aws` from its root), the unit every budget is a ratio of (issue 21);
  * - synth of the shipped environments: `node dist/main.js` on config/;
  * - synth of 1, 10 and 50 generated workspace environments (copies of config/dev.json with distinct
  *   file names, `name`, workspace IDs, secret names, domains and state keys) to show how cost grows;
  * - the unit-test suite: jest with the project's config, as `npm test` runs it after the build
  *   (BENCH_JEST_RUNS runs, default 5; 0 skips it).
- * Prints a markdown table and writes it, with the machine description, to bench/results.md.
+ * Prints a markdown table, the three ratios against the baseline (shipped synth ≤ 0.20×, 50 workspaces
+ * ≤ 1.0×, unit tests ≤ 20×, medians of wall time; CPU ratios alongside) and writes them, with the
+ * machine description, to bench/results.md.
  *
  * Environment: BENCH_RUNS, BENCH_JEST_RUNS, BENCH_SIZES (default "1,10,50"), BENCH_OUT (results file),
+ * BENCH_BEFORE_MAIN (the dist/main.js of another build, e.g. the previous release: its shipped and
+ * 50-workspace synths run interleaved in the same rounds, for a before/after table),
  * BENCH_QUIET_LOAD / BENCH_QUIET_WAIT (before each round, wait up to 90 s for a 1-minute load average
  * below the number of cores: on a shared machine other work skews wall times).
  */
@@ -40,6 +46,8 @@ function projectRoot(dir = __dirname): string {
 }
 const ROOT = projectRoot();
 const MAIN = path.join(ROOT, "dist", "main.js");
+const BASELINE = path.join(ROOT, "dist", "bench", "star-import-baseline.js");
+const BEFORE_MAIN = process.env.BENCH_BEFORE_MAIN ? path.resolve(process.env.BENCH_BEFORE_MAIN) : undefined;
 const TF_ENV = path.join(ROOT, "scripts", "tf-env.sh");
 const JEST = path.join(ROOT, "node_modules", "jest", "bin", "jest.js");
 const TIME = "/usr/bin/time";
@@ -65,8 +73,9 @@ function waitForQuiet(): void {
   if (os.loadavg()[0] >= QUIET_LOAD) busyRounds++;
 }
 
-/** Budgets on 2 cores (issue 6). */
-const BUDGET = { shippedSeconds: 1.0, shippedMb: 150, fiftySeconds: 3.0, jestSeconds: 30 };
+/** Budgets as ratios to the star-import baseline timed in the same run (issue 21), and memory (issue 6). */
+const RATIO = { shipped: 0.2, fifty: 1.0, jest: 20 };
+const BUDGET = { shippedMb: 150 };
 
 function positiveInt(value: string | undefined, fallback: number, zeroOk = false): number {
   if (value === undefined || value === "") return fallback;
@@ -138,10 +147,10 @@ function median(values: readonly number[]): number {
 const med = (row: Row, key: keyof Sample) => median(row.samples.map((s) => s[key]));
 
 /** A synth of `configDir` into a fresh outdir, checking that every expected stack was written. */
-function synthWorkload(name: string, configDir: string, expectedStacks: number): Workload {
+function synthWorkload(name: string, configDir: string, expectedStacks: number, main = MAIN): Workload {
   const outdir = path.join(tmpRoot, "out");
   const env = { ...process.env, ZENML_CONFIG_DIR: configDir, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "false" };
-  const argv = ["sh", "-c", `rm -rf "${outdir}" && exec "${process.execPath}" "${MAIN}"`];
+  const argv = ["sh", "-c", `rm -rf "${outdir}" && exec "${process.execPath}" "${main}"`];
   const check = () => {
     const stacks = fs.readdirSync(path.join(outdir, "stacks")).filter((s) => fs.existsSync(path.join(outdir, "stacks", s, "cdk.tf.json")));
     if (stacks.length !== expectedStacks) throw new Error(`${name}: expected ${expectedStacks} stacks, found ${stacks.length}`);
@@ -186,8 +195,11 @@ function jestSeries(): Row | undefined {
   const env = { ...process.env, FORCE_COLOR: "0" };
   // jest exits 1 when a test fails: time it anyway, and say so in the table.
   const timeFile = path.join(tmpRoot, "time.txt");
+  let runs = 0;
   const run = (): Sample => {
-    spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    // A fresh synth cache per run (__tests__/helpers.ts): each run shares synths only within itself, as on a fresh clone.
+    const cacheEnv = { ...env, ZENML_TEST_SYNTH_CACHE: path.join(tmpRoot, `jest-synth-cache-${++runs}`) };
+    spawnSync(TIME, ["-o", timeFile, "-f", "%e %U %S %M", ...argv], { cwd: ROOT, env: cacheEnv, encoding: "utf8", maxBuffer: 64 << 20 });
     const r = JSON.parse(fs.readFileSync(report, "utf8"));
     counts = `${r.numPassedTests}/${r.numTotalTests} tests passed in ${r.numTotalTestSuites} suites`;
     if (measuring) {
@@ -247,14 +259,35 @@ function main(): void {
   const loadBefore = os.loadavg();
   const rows: Row[] = [];
 
+  if (!fs.existsSync(BASELINE)) throw new Error(`${BASELINE} is missing: run \`npm run build\` first (npm run bench does)`);
+  if (BEFORE_MAIN && !fs.existsSync(BEFORE_MAIN)) throw new Error(`BENCH_BEFORE_MAIN: ${BEFORE_MAIN} does not exist`);
   const shippedDir = process.env.ZENML_CONFIG_DIR ?? path.join(ROOT, "config");
   const shippedFiles = environmentFiles(shippedDir);
+  const baselineOut = path.join(tmpRoot, "baseline-out");
+  const baselineWorkload: Workload = {
+    name: "star-import baseline (one stack, `import * as aws from \"@cdktf/provider-aws\"`)",
+    argv: ["sh", "-c", `rm -rf "${baselineOut}" && exec "${process.execPath}" "${BASELINE}"`],
+    env: { ...process.env, CDKTF_OUTDIR: baselineOut },
+  };
+  const shippedName = `synth shipped config (${shippedFiles.map((f) => path.basename(f, ".json")).join(", ")} + state-bootstrap)`;
+  const sizeName = (n: number) => `synth ${n} generated workspace${n === 1 ? "" : "s"} (+ state-bootstrap)`;
+  const sizeDirs = new Map(SIZES.map((n) => [n, generateEnvironments(n)]));
+  const before = BEFORE_MAIN
+    ? [
+        synthWorkload(`before: ${shippedName}`, shippedDir, shippedFiles.length + 1, BEFORE_MAIN),
+        ...(sizeDirs.has(50) ? [synthWorkload(`before: ${sizeName(50)}`, sizeDirs.get(50)!, 51, BEFORE_MAIN)] : []),
+      ]
+    : [];
   const workloads = [
-    synthWorkload(`synth shipped config (${shippedFiles.map((f) => path.basename(f, ".json")).join(", ")} + state-bootstrap)`, shippedDir, shippedFiles.length + 1),
-    ...SIZES.map((n) => synthWorkload(`synth ${n} generated workspace${n === 1 ? "" : "s"} (+ state-bootstrap)`, generateEnvironments(n), n + 1)),
+    baselineWorkload,
+    synthWorkload(shippedName, shippedDir, shippedFiles.length + 1),
+    ...SIZES.map((n) => synthWorkload(sizeName(n), sizeDirs.get(n)!, n + 1)),
+    ...before,
   ];
-  const [shipped, ...sized] = interleaved(workloads, RUNS);
-  rows.push(shipped, ...sized);
+  const [baseline, shipped, ...rest] = interleaved(workloads, RUNS);
+  const sized = rest.slice(0, SIZES.length);
+  const beforeRows = rest.slice(SIZES.length);
+  rows.push(baseline, shipped, ...sized);
   const generated = new Map<number, Row>(SIZES.map((n, i) => [n, sized[i]]));
   const jest = jestSeries();
   if (jest) rows.push(jest);
@@ -276,12 +309,37 @@ function main(): void {
   const budgets = [
     `| budget | median | best run | result (on the median) |`,
     `|---|---:|---:|---|`,
-    budgetRow(`shipped synth ≤ ${BUDGET.shippedSeconds} s`, shipped, "wall", BUDGET.shippedSeconds, "s"),
     budgetRow(`shipped synth ≤ ${BUDGET.shippedMb} MB`, shipped, "rssMb", BUDGET.shippedMb, "MB", 0),
   ];
   const fifty = generated.get(50);
-  if (fifty) budgets.push(budgetRow(`50 workspaces ≤ ${BUDGET.fiftySeconds} s`, fifty, "wall", BUDGET.fiftySeconds, "s"));
-  if (jest) budgets.push(budgetRow(`unit tests ≤ ${BUDGET.jestSeconds} s`, jest, "wall", BUDGET.jestSeconds, "s", 1));
+  // The issue's ratios: median wall time of the workload over the baseline's, from the same rounds.
+  const ratio = (row: Row, key: keyof Sample) => med(row, key) / med(baseline, key);
+  const ratioRow = (label: string, row: Row, target: number) =>
+    `| ${label} | ≤ ${fmt(target)}× | ${fmt(med(row, "wall"))} s | **${fmt(ratio(row, "wall"))}×** | ${fmt(ratio(row, "cpu"))}× | ${verdict(ratio(row, "wall") <= target)} |`;
+  const ratios = [
+    `Baseline (star-import app) in this run: median ${fmt(med(baseline, "wall"))} s wall, ${fmt(med(baseline, "cpu"))} s CPU.`,
+    ``,
+    `| workload | target | median wall | wall ratio | CPU ratio | result (wall ratio) |`,
+    `|---|---:|---:|---:|---:|---|`,
+    ratioRow("shipped synth", shipped, RATIO.shipped),
+    ...(fifty ? [ratioRow("50 workspaces", fifty, RATIO.fifty)] : []),
+    ...(jest ? [ratioRow("unit tests (`jest` after build)", jest, RATIO.jest)] : []),
+  ];
+  const beforeAfter = beforeRows.length
+    ? [
+        `## Before / after (same rounds; before = BENCH_BEFORE_MAIN, ${path.relative(ROOT, BEFORE_MAIN!) || BEFORE_MAIN})`,
+        ``,
+        `| workload | before: wall / CPU (s) | after: wall / CPU (s) | before: wall ratio | after: wall ratio |`,
+        `|---|---:|---:|---:|---:|`,
+        ...beforeRows.map((b) => {
+          const after = b.name.includes("50 generated") ? fifty! : shipped;
+          return `| ${after.name} | ${fmt(med(b, "wall"))} / ${fmt(med(b, "cpu"))} | ${fmt(med(after, "wall"))} / ${fmt(med(after, "cpu"))} | ${fmt(ratio(b, "wall"))}× | ${fmt(ratio(after, "wall"))}× |`;
+        }),
+        ``,
+      ]
+    : [];
+  const ratioLines = ratios.filter((l) => l.startsWith("| ") && !l.startsWith("| workload"));
+  process.stdout.write(`\nratios to the star-import baseline (wall, same run):\n${ratioLines.map((l) => `  ${l.split("|").slice(1, 6).map((c) => c.trim()).join("  ")}`).join("\n")}\n`);
 
   const growth: string[] = [];
   const sizes = [...generated.keys()].sort((a, b) => a - b);
@@ -331,10 +389,15 @@ function main(): void {
     ``,
     ...growth,
     ``,
+    `## Ratios to the star-import baseline (issue 21)`,
+    ``,
+    ...ratios,
+    ``,
     `## Budgets`,
     ``,
     ...budgets,
     ``,
+    ...beforeAfter,
     ...suiteTable,
   ].join("\n");
   fs.mkdirSync(path.dirname(OUT_FILE), { recursive: true });

@@ -85,6 +85,29 @@ export function escapeTemplate(raw: string): string {
   return out;
 }
 
+/**
+ * cdktf 0.21's HCL renderer writes the `terraform` block's plain settings (e.g. `required_version`) as
+ * `<index> = "<name>"`: hcl/render.js `renderTerraform` hands the list of their names, not the settings,
+ * to `renderSimpleAttributes`. Puts each setting back with its value from the JSON synth of the stack.
+ */
+export function repairTerraformSettings(text: string, terraform: Record<string, unknown> | undefined): { text: string; repaired: string[] } {
+  const repaired: string[] = [];
+  let depth = 0; // inside the top-level `terraform {` block while > 0
+  const lines = text.split("\n").map((line) => {
+    if (depth === 0 && line === "terraform {") depth = 1;
+    else if (depth > 0 && line.trimEnd().endsWith("{")) depth++;
+    else if (depth > 0 && line.trim() === "}") depth--;
+    const m = depth === 1 ? /^\s*\d+ = "([A-Za-z_][A-Za-z0-9_]*)"$/.exec(line) : null;
+    if (!m) return line;
+    const value = terraform?.[m[1]];
+    if (typeof value === "string") repaired.push(m[1]);
+    else if (typeof value === "number" || typeof value === "boolean") repaired.push(m[1]);
+    else throw new Error(`terraform.${m[1]}: cdktf rendered it as a bare name and the JSON has no plain value to put back`);
+    return `  ${m[1]} = ${typeof value === "string" ? `"${escapeTemplate(value)}"` : String(value)}`;
+  });
+  return { text: lines.join("\n"), repaired };
+}
+
 /** HCL for the top-level `ephemeral` blocks of a stack's JSON (flat attributes: strings, numbers, booleans). */
 export function renderEphemeralBlocks(ephemeral: Record<string, Record<string, Record<string, unknown>>> | undefined): string[] {
   return Object.entries(ephemeral ?? {}).flatMap(([type, byName]) =>
@@ -245,8 +268,10 @@ export function synthHcl(outdir: string, options: SynthHclOptions = {}): string[
   for (const stack of stacks) {
     const file = path.join(stacksDir, stack, "cdk.tf");
     if (!fs.existsSync(file)) throw new Error(`${file} was not written: is SYNTH_HCL_OUTPUT ignored?`);
-    const { text, repairs } = repairHcl(fs.readFileSync(file, "utf8"));
+    const { text: repairedText, repairs } = repairHcl(fs.readFileSync(file, "utf8"));
     const json = JSON.parse(fs.readFileSync(path.join(jsonDir, "stacks", stack, "cdk.tf.json"), "utf8"));
+    const { text, repaired } = repairTerraformSettings(repairedText, json.terraform);
+    if (repaired.length > 0) log(`  ${stack}/cdk.tf: terraform ${repaired.join(", ")}: wrote the value cdktf's HCL renderer drops`);
     const ephemeral = renderEphemeralBlocks(json.ephemeral);
     fs.writeFileSync(file, [text, ...ephemeral].join("\n"));
     if (ephemeral.length > 0) log(`  ${stack}/cdk.tf: added ${ephemeral.length} ephemeral block(s) cdktf's HCL renderer drops`);

@@ -18,6 +18,4 @@ elif [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
   unset TF_CLI_CONFIG_FILE
 fi
 export CHECKPOINT_DISABLE=1
-# The app directory: the pre-migration snapshot step (modules/pre-migration-snapshot.ts) runs its script from here.
-export ZENML_APP_DIR="$here"
 exec "$@"

@@ -60,6 +60,7 @@ export const KICS_EXCLUDED_QUERIES: readonly KicsExclusion[] = [
   cis("56a585f5-555c-48b2-8395-e64e4740a9cf", "CloudWatch Disabling Or Scheduled Deletion Of Customer Created CMK Alarm Missing", "cloudwatch_disabling_or_scheduled_deletion_of_customer_created_cmk_alarm_missing"),
   cis("eaaba502-2f94-411a-a3c2-83d63cc1776d", "CloudWatch IAM Policy Changes Alarm Missing", "cloudwatch_iam_policy_changes_alarm_missing"),
   cis("5864d189-ee9a-4009-ac0c-8a582e6b7919", "CloudWatch Management Console Auth Failed Alarm Missing", "cloudwatch_management_console_auth_failed_alarm_missing"),
+  cis("44ceb4fa-0897-4fd2-b676-30e7a58f2933", "CloudWatch Console Sign-in Without MFA Alarm Missing", "cloudwatch_management_console_sign_in_without_mfa_alarm_missing"),
   cis("6b6874fe-4c2f-4eea-8b90-7cceaa4a125e", "CloudWatch Network Gateways Changes Alarm Missing", "cloudwatch_network_gateways_changes_alarm_missing"),
   cis("8b1b1e67-6248-4dca-bbad-93486bb181c0", "CloudWatch Root Account Use Missing", "cloudwatch_root_account_use_alarm_missing"),
   cis("2285e608-ddbc-47f3-ba54-ce7121e31216", "CloudWatch Route Table Changes Alarm Missing", "cloudwatch_route_table_changes_alarm_missing"),

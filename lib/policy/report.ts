@@ -43,15 +43,43 @@ export type Format = (typeof FORMATS)[number];
 export const sarifLevel = (s: Severity): "error" | "warning" | "note" => (s === "critical" || s === "high" ? "error" : s === "medium" ? "warning" : "note");
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 
+/**
+ * Per text: the first line of each `"address": "<x>"` and of each `"<key>": {` (JSON.stringify with an
+ * indent writes one key per line; a compact file is one line, where every lookup is line 1 anyway).
+ */
+interface LineIndex {
+  readonly addresses: Map<string, number>;
+  readonly keys: Map<string, number>;
+}
+/** Recent texts' indexes (a report renders a few files at a time; bounded so old texts can be freed). */
+const lineIndexes = new Map<string, LineIndex>();
+
+function lineIndex(text: string): LineIndex {
+  const known = lineIndexes.get(text);
+  if (known) return known;
+  const index: LineIndex = { addresses: new Map(), keys: new Map() };
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trimStart();
+    if (!t.startsWith('"')) continue;
+    if (t.startsWith('"address": ')) {
+      const value = t.slice(11).replace(/,$/, "");
+      if (!index.addresses.has(value)) index.addresses.set(value, i + 1);
+    } else if (t.endsWith('": {')) {
+      const key = t.slice(0, -3);
+      if (!index.keys.has(key)) index.keys.set(key, i + 1);
+    }
+  }
+  if (lineIndexes.size >= 64) lineIndexes.clear();
+  lineIndexes.set(text, index);
+  return index;
+}
+
 /** 1-based line where a resource is written in its file (synthesized JSON key, or plan address). */
 export function lineOf(text: string, finding: Finding): number {
-  const lines = text.split("\n");
-  const needles = [`"address": ${JSON.stringify(finding.resource.address)}`, `${JSON.stringify(finding.resource.name)}: {`];
-  for (const needle of needles) {
-    const i = lines.findIndex((l) => l.includes(needle));
-    if (i >= 0) return i + 1;
-  }
-  return 1;
+  if (!text) return 1;
+  const index = lineIndex(text);
+  return index.addresses.get(JSON.stringify(finding.resource.address)) ?? index.keys.get(JSON.stringify(finding.resource.name)) ?? 1;
 }
 
 const problems = (r: PolicyReport) => [...failures(r.evaluation), ...suppressed(r.evaluation)];
@@ -136,6 +164,10 @@ const sarifRule = (r: Rule, related = relatedChecks(r)) => ({
   properties: { tags: ["security", "terraform", r.service, ...related], "security-severity": SECURITY_SEVERITY[r.severity], precision: "high" },
 });
 
+/** The pack's rules as SARIF rule objects, built once (every stack's report carries all of them). */
+let SARIF_RULES: ReturnType<typeof sarifRule>[] | undefined;
+const sarifRules = () => (SARIF_RULES ??= ALL_RULES.map((r) => sarifRule(r)));
+
 /** One SARIF run per imported scanner: its findings, the accepted ones with an external suppression. */
 function externalRuns(x: ExternalResult) {
   const scanners = [...new Set(x.reports.map((r) => r.scanner))];
@@ -185,7 +217,7 @@ export function toSarif(report: PolicyReport): string {
         version: "2.1.0",
         runs: [
           {
-            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: ALL_RULES.map((r) => sarifRule(r)) } },
+            tool: { driver: { name: "zenml-policy", semanticVersion: report.version, version: report.version, rules: sarifRules() } },
             artifacts: report.inputs.map((i) => ({ location: { uri: i.file.split("\\").join("/") } })),
             results,
           },

@@ -279,6 +279,31 @@ export const SCANNER_CHECKS: readonly ScannerCheck[] = [
   },
   {
     scanner: "kics",
+    id: "4849211b-ac39-479e-ae78-5694d506cb24",
+    title: "Security Group Not Used",
+    severity: "INFO",
+    // query.rego `is_used`: a reference `aws_security_group.<name>` under a `security_groups`,
+    // `security_group_id` or `vpc_security_group_ids` key anywhere in the document.
+    source: kicsSource("security_groups_not_used"),
+    resourceTypes: ["aws_security_group"],
+    when: "Groups an AWS Backup restore testing selection puts its test-restored DB instance in (`restore_metadata_overrides.vpcSecurityGroupIds`, a JSON string KICS does not read).",
+    justify: (r, context) => {
+      const refs = [`aws_security_group.${r.name}.id`, ...(typeof r.attributes.id === "string" ? [r.attributes.id] : [])];
+      const user = context.ofType("aws_backup_restore_testing_selection").find((s) => {
+        const overrides = block(s.attributes, "restore_metadata_overrides");
+        const ids = String(overrides?.vpcSecurityGroupIds ?? "");
+        return refs.some((ref) => ids.includes(ref));
+      });
+      if (!user) return undefined;
+      return {
+        reason:
+          `Used: the restore testing selection ${user.address} restores the DB instance into this group (restore_metadata_overrides.vpcSecurityGroupIds, ` +
+          "a JSON-encoded string as AWS Backup's restore metadata requires); KICS looks for references only under security_groups, security_group_id and vpc_security_group_ids.",
+      };
+    },
+  },
+  {
+    scanner: "kics",
     id: "bca7cc4d-b3a4-4345-9461-eb69c68fcd26",
     title: "RDS Using Default Port",
     severity: "LOW",

@@ -24,7 +24,8 @@ export const rule = defineRule({
       (Array.isArray(c.environment) ? c.environment : []).flatMap((e: { name?: string; value?: unknown }) => {
         const value = typeof e.value === "string" ? e.value : "";
         if (value === "") return [];
-        if (CREDENTIAL_URL.test(value)) return [`container ${c.name}: ${e.name} carries credentials in a URL`];
+        // The includes() first: the regex alone backtracks through every long value (a PEM bundle, ~5 KB).
+        if (value.includes("://") && CREDENTIAL_URL.test(value)) return [`container ${c.name}: ${e.name} carries credentials in a URL`];
         if (AWS_ACCESS_KEY.test(value)) return [`container ${c.name}: ${e.name} contains an AWS access key`];
         const name = String(e.name);
         if (SECRET_NAME.test(name) && !REFERENCE_NAME.test(name) && !/^(true|false|[0-9]+)$/i.test(value)) {
