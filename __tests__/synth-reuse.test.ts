@@ -1,12 +1,13 @@
 /**
  * One bundle per synthesis, and reports that reuse a current synthesis: `npm run synth|diff|deploy|
- * destroy` bundle the app only through cdktf.json's `app`; `npm run cost|diagram` synthesize again only
+ * destroy` bundle the app once (npm run build) and run the compiled app directly (cdktf with --skip-synth); `npm run cost|diagram` synthesize again only
  * when the inputs recorded by the last synthesis (lib/synth-inputs.ts) changed, not when a build
  * touched the compiled files.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { recordedSynthInputs, synthInputsFingerprint } from "../lib/synth-inputs";
+import { cdktfArgs } from "../scripts/cdktf-run";
 import { appCommand, ensureSynthesized } from "../scripts/common/tf-json";
 import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
 
@@ -20,13 +21,20 @@ function commands(script: string): string[] {
   });
 }
 
-test.each(["synth", "diff", "deploy", "destroy"])("npm run %s bundles the app once (cdktf.json's app), and type-checks first", (script) => {
+test.each(["synth", "diff", "deploy", "destroy"])("npm run %s bundles the app once (npm run build), type-checks first, and never runs cdktf.json's app", (script) => {
   const run = commands(script);
-  const cdktf = run.filter((c) => /\bcdktf (synth|diff|deploy|destroy)\b/.test(c));
-  expect(cdktf).toHaveLength(1);
-  const bundles = [...run, appCommand()].filter((c) => /\besbuild\b/.test(c));
-  expect(bundles).toHaveLength(1);
   expect(run[0]).toBe("tsc -p tsconfig.json");
+  expect(run.filter((c) => /\besbuild main\.ts\b/.test(c))).toHaveLength(1);
+  // cdktf synthesizes (runs cdktf.json's app, which bundles again) unless told --skip-synth.
+  expect(run.filter((c) => /\bcdktf (synth|diff|deploy|destroy)\b/.test(c))).toEqual([]);
+  expect(appCommand()).toMatch(/\besbuild main\.ts\b/);
+  const last = run[run.length - 1];
+  if (script === "synth") expect(last).toMatch(/\bnode dist\/main\.js$/);
+  else {
+    expect(last).toMatch(new RegExp(`node dist/scripts/cdktf-run\\.js ${script}$`));
+    const args = { positionals: ["dev"], string: () => undefined, list: () => [], flag: () => false, help: false };
+    expect(cdktfArgs(script as "diff" | "deploy" | "destroy", args, "/tmp/out").slice(0, 4)).toEqual([script, "--skip-synth", "--output", "/tmp/out"]);
+  }
 });
 
 test.each(["cost", "diagram"])("npm run %s does not rebuild the bundle before its staleness check", (script) => {
