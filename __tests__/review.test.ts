@@ -9,12 +9,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../lib/config/load";
+import { runDrift } from "../scripts/drift";
 import { runReview } from "../scripts/review";
+import { actionOf, replaceOrder } from "../scripts/review/plan";
 import { KINDS, SEVERITIES, StackReview } from "../scripts/review/model";
 import { MAX_SUMMARY_LINES, renderJson, renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 import {
   compareFindings,
+  countsAgainstSummary,
   DOCS_FILE,
   docsWithExample,
   loadFixtureCase,
@@ -124,6 +127,123 @@ describe("the matrix: exactly the expected findings (kind, severity, address, at
     const f = reviewPlan({ plan, source: "mutated", stackJson }).findings[0];
     expect(f.message).toMatch(/REFUSED: lifecycle\.prevent_destroy/);
     expect(f.message).toMatch(/REFUSED at apply: deletion_protection is on/);
+  });
+});
+
+describe("every plan action (hashicorp/terraform internal/command/jsonplan/plan.go)", () => {
+  test("each action list Terraform writes, the replacement order, and an unknown list refused", () => {
+    const table: Array<[string[], string, string | undefined]> = [
+      [["no-op"], "no-op", undefined],
+      [["create"], "create", undefined],
+      [["read"], "read", undefined],
+      [["update"], "update", undefined],
+      [["delete"], "delete", undefined],
+      [["forget"], "forget", undefined],
+      [["delete", "create"], "replace", "delete-before-create"],
+      [["create", "delete"], "replace", "create-before-destroy"],
+      [["create", "forget"], "replace", "create-before-destroy"],
+    ];
+    for (const [actions, action, order] of table) expect([actions, actionOf(actions), replaceOrder(actions)]).toEqual([actions, action, order]);
+    expect(() => actionOf(["delete", "update"])).toThrow(/unknown plan action list \[delete, update\]/);
+  });
+
+  test("the counts of every fixture are Terraform's own summary line of that plan", () => {
+    for (const c of REVIEW_CASES) {
+      const summary = manifest.cases[c.name].terraformSummary;
+      expect([c.name, typeof summary]).toEqual([c.name, "string"]);
+      expect([c.name, countsAgainstSummary(review(c.name).counts, summary!)]).toEqual([c.name, []]);
+    }
+  });
+
+  test("forget: the forgotten log group is named as staying in AWS, counted once as forget, no data loss", () => {
+    const r = review("forget-log-group");
+    expect(r.counts).toMatchObject({ forget: 1, delete: 0, replace: 0 });
+    const f = r.findings.find((x) => x.kind === "state")!;
+    expect(f).toMatchObject({ severity: "warn", action: "forget", rule: "review/state/forget-stateful" });
+    expect(f.message).toMatch(/stays in AWS, a log group and its log history, but leaves Terraform's care/);
+    expect(r.findings.some((x) => x.kind === "data-loss")).toBe(false);
+    expect(r.changes).toContainEqual({ address: f.address, action: "forget" });
+  });
+
+  test("import: counted as an import, the ID named, then what Terraform does to it", () => {
+    const r = review("import-log-group");
+    expect(r.counts.import).toBe(1);
+    const f = r.findings.find((x) => x.kind === "state")!;
+    expect(f).toMatchObject({ severity: "info", attribute: "id", before: "(not in state)", after: "/review/imported" });
+    expect(f.message).toMatch(/^imported \(an import block\): Terraform takes over the existing object \/review\/imported; /);
+    expect(r.changes.find((c) => c.address === f.address)).toMatchObject({ importId: "/review/imported" });
+  });
+
+  test("move: the moved DB is one move, no data loss, its previous address shown", () => {
+    const r = review("move-database");
+    expect(r.counts).toMatchObject({ move: 1, replace: 0, delete: 0 });
+    const f = r.findings.find((x) => x.kind === "state")!;
+    expect(f).toMatchObject({ severity: "info", action: "no-op", attribute: "address", before: expect.stringMatching(/^aws_db_instance\.database_instance_[0-9A-F]{8}$/), after: "aws_db_instance.database_instance_moved" });
+    expect(f.message).toMatch(/no change in AWS$/);
+    expect(r.findings.some((x) => x.kind === "data-loss")).toBe(false);
+    expect(renderMarkdown([r])).toMatch(/- no-op `aws_db_instance\.database_instance_moved` \(moved from `aws_db_instance\.database_instance_[0-9A-F]{8}`\)/);
+  });
+
+  test("drift: each change labelled \"changed outside Terraform\" with before → after; the ignored desired_count expected; drift is never new", () => {
+    const r = review("drift");
+    const drift = r.findings.filter((f) => f.kind === "drift");
+    expect(r.counts.drift).toBeGreaterThanOrEqual(3);
+    for (const f of drift) {
+      expect(f.message).toMatch(/^changed outside Terraform: /);
+      expect(f.novelty).toBe("existing");
+    }
+    const by = (prefix: string, attribute: string) => drift.find((f) => f.address.startsWith(prefix) && f.attribute === attribute)!;
+    expect(by("aws_security_group.security-groups_rds_", "ingress").message).toMatch(/ingress rule added 22\/tcp ← 0\.0\.0\.0\/0/);
+    expect(by("aws_ecs_service.service_", "desired_count")).toMatchObject({ severity: "info", rule: "review/drift/expected", before: "1", after: "2" });
+    expect(by("aws_cloudwatch_log_group.logs_group_", "retention_in_days")).toMatchObject({ severity: "warn", rule: "review/drift/reverted", before: "30", after: "1" });
+    expect(by("aws_cloudwatch_log_group.logs_group_", "retention_in_days").message).toMatch(/this plan sets it back to 30/);
+  });
+
+  test("create_before_destroy vs delete-before-create: the order is in the danger message and the change list", () => {
+    const c = loadFixtureCase("db-replace");
+    const address = dbAddress(review("db-replace"))!;
+    expect(review("db-replace").findings[0].message).toMatch(/destroyed before the new one exists/);
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    plan.resource_changes.find((rc: any) => rc.address === address).change.actions = ["create", "delete"];
+    const r = reviewPlan({ plan, source: "cbd", stackJson: c.stackJson });
+    expect(r.findings[0].message).toMatch(/created before the old one is destroyed \(create_before_destroy\)/);
+    expect(r.changes).toContainEqual({ address, action: "replace", order: "create-before-destroy" });
+    expect(r.counts.replace).toBe(review("db-replace").counts.replace);
+  });
+
+  test("[\"create\",\"forget\"]: the old object is forgotten, not destroyed: no data loss, a state warning", () => {
+    const c = loadFixtureCase("db-replace");
+    const address = dbAddress(review("db-replace"))!;
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    plan.resource_changes.find((rc: any) => rc.address === address).change.actions = ["create", "forget"];
+    const r = reviewPlan({ plan, source: "create-forget", stackJson: c.stackJson });
+    expect(r.findings.filter((f) => f.address === address).map((f) => [f.severity, f.kind])).toEqual([["warn", "state"]]);
+    expect(r.findings.find((f) => f.address === address)!.message).toMatch(/^A new one is created and the old one is forgotten: it stays in AWS/);
+  });
+
+  test("deferred changes: counted apart, listed with their reason, an info finding (Terraform 1.11 writes them only with -allow-deferral, so the entry is added to a real plan)", () => {
+    const c = loadFixtureCase("zenml-version");
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    const td = plan.resource_changes.find((rc: any) => rc.type === "aws_ecs_task_definition");
+    plan.deferred_changes = [{ reason: "provider_config_unknown", resource_change: { ...td, address: "aws_ecs_task_definition.later", name: "later" } }];
+    const r = reviewPlan({ plan, source: "deferred", stackJson: c.stackJson });
+    expect(r.counts.deferred).toBe(1);
+    expect(r.counts.replace).toBe(review("zenml-version").counts.replace);
+    expect(r.findings.find((f) => f.address === "aws_ecs_task_definition.later")).toMatchObject({ severity: "info", kind: "state", rule: "review/state/deferred" });
+    expect(r.findings.find((f) => f.address === "aws_ecs_task_definition.later")!.message).toMatch(/its provider's configuration is known only after apply/);
+    expect(r.changes).toContainEqual(expect.objectContaining({ address: "aws_ecs_task_definition.later", deferred: "provider_config_unknown" }));
+  });
+
+  test("npm run drift on the drift fixture (a plan with refresh): exit 1, each change named, the expected one apart", () => {
+    const { text, code } = runDrift([REVIEW_STACK, "--plan", path.join(REVIEW_FIXTURES_DIR, "drift", "plan.json"), "--out", path.join(REVIEW_FIXTURES_DIR, "base")]);
+    expect(code).toBe(1);
+    expect(text).toMatch(/^### Drift: `review`/);
+    expect(text).toMatch(/desired_count.*expected: lifecycle\.ignore_changes lists desired_count/);
+    expect(text).toMatch(/retention_in_days `30` → `1`/);
+    expect(text).toMatch(/ingress rule added 22\/tcp ← 0\.0\.0\.0\/0/);
+    const clean = runDrift([REVIEW_STACK, "--plan", path.join(REVIEW_FIXTURES_DIR, "zenml-version", "plan.json"), "--format", "json"]);
+    expect([clean.code, JSON.parse(clean.text).stacks[0].findings]).toEqual([0, []]);
+    expect(() => runDrift([])).toThrow(/give exactly one stack name/);
   });
 });
 
@@ -289,19 +409,19 @@ describe("rendering", () => {
     const before = md.slice(0, md.indexOf("<details>")).trimEnd().split("\n");
     expect(before.length).toBeLessThanOrEqual(MAX_SUMMARY_LINES);
     expect(md).toContain("Danger: data loss");
-    expect(before[before.length - 1]).toMatch(/more findings/);
+    expect(before[before.length - 1]).toMatch(/more findings \(in the full report\)/);
   });
 
   test("JSON follows the documented schema", () => {
     const report = JSON.parse(renderJson([...reviews.values()]));
     expect(report.version).toBe(1);
     for (const s of report.stacks) {
-      expect(Object.keys(s.counts).sort()).toEqual(["create", "delete", "no-op", "replace", "update"]);
+      expect(Object.keys(s.counts).sort()).toEqual(["create", "deferred", "delete", "drift", "forget", "import", "move", "no-op", "replace", "update"]);
       for (const f of s.findings) {
         expect(SEVERITIES).toContain(f.severity);
         expect(KINDS).toContain(f.kind);
         expect(typeof f.address).toBe("string");
-        expect(["create", "update", "replace", "delete", "no-op", "read"]).toContain(f.action);
+        expect(["create", "update", "replace", "delete", "forget", "no-op", "read"]).toContain(f.action);
         expect(typeof f.message).toBe("string");
       }
       const order = s.findings.map((f: { severity: string }) => SEVERITIES.indexOf(f.severity as never));
@@ -351,7 +471,8 @@ describe("CLI", () => {
     expect(r.stderr).toMatch(/cdk\.tf\.json: not a plan \(expected the output of terraform show -json/);
     for (const [args, message] of [
       [[path.join(dir, "missing.json")], /missing\.json: no such file/],
-      [[fixture("db-replace"), "--format", "yaml"], /--format must be markdown or json/],
+      [[fixture("db-replace"), "--format", "yaml"], /--format must be markdown, json or sarif/],
+      [[fixture("db-replace"), "--max-chars", "12"], /--max-chars must be 0 \(no limit\) or a whole number of at least 2000/],
       [[fixture("db-replace"), "--fail-on", "sometimes"], /--fail-on must be/],
       [[fixture("db-replace"), "--colour"], /unknown option --colour/],
       [[], /give at least one plan JSON file/],

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 /**
- * `npm run review -- <plan.json>... [--format markdown|json] [--base <cdktf.out>] [--fail-on danger|warn|info|none]
- * [--config <cdk.tf.json>] [--output FILE]`: a risk summary of each `terraform show -json` plan (data
- * loss, security, rollout, cost, policy) for a reviewer, as Markdown (the PR comment) or JSON
- * (docs/policy.md, "Plan review"). Exit codes: 0 reviewed, 1 a finding at or above --fail-on, 2 bad input.
+ * `npm run review -- <plan.json>... [--format markdown|json|sarif] [--base <cdktf.out>] [--fail-on danger|warn|info|none]
+ * [--config <cdk.tf.json>] [--output FILE] [--max-chars N] [--full-report TEXT]`: a risk summary of each
+ * `terraform show -json` plan (data loss, security, drift, state, rollout, cost, policy) for a reviewer,
+ * as Markdown (the PR comment, within GitHub's comment size), JSON or SARIF (docs/policy.md, "Plan
+ * review"). Every output goes through one masking of the plan's secret values (scripts/review/secrets.ts).
+ * Exit codes: 0 reviewed, 1 a finding at or above --fail-on, 2 bad input.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackFile, parseArgs } from "./common/tf-json";
 import { SEVERITIES, Severity, StackReview } from "./review/model";
 import { isPlan } from "./review/plan";
-import { renderJson, renderMarkdown } from "./review/render";
+import { MAX_COMMENT_CHARS, renderJson, renderMarkdown } from "./review/render";
 import { reviewPlan } from "./review/review";
+import { renderSarif } from "./review/sarif";
+import { masker, secretValues } from "./review/secrets";
+
+const VALUED = ["format", "base", "fail-on", "config", "output", "max-chars", "full-report"];
 
 const USAGE = `usage: npm run review -- <plan.json>... [options]
 
@@ -23,8 +29,12 @@ options   --format markdown|json    default markdown
           --config <cdk.tf.json>    the stack the plan was made from (default: cdk.tf.json next to the plan;
                                     gives prevent_destroy, the policy suppressions and the head cost)
           --output FILE             write the report to FILE instead of stdout
+          --max-chars N             Markdown within N characters (default ${MAX_COMMENT_CHARS}: a GitHub
+                                    comment); 0: no limit. Danger findings are never cut
+          --full-report TEXT        where the uncut report is, named when the Markdown was cut
 The full plan under each summary is the plan.txt next to the plan (terraform plan output), else a list
-of the changes. exit 0 reviewed, 1 a finding at or above --fail-on, 2 bad input`;
+of the changes. Secret values of the plan (sensitive, user_data, secret-named env/tag values) are "(hidden)" in every
+output, the full plan included. exit 0 reviewed, 1 a finding at or above --fail-on, 2 bad input`;
 
 class InputError extends Error {}
 
@@ -41,29 +51,34 @@ function readJsonFile(file: string, what: string): any {
 export function runReview(argv: readonly string[]): { text: string; code: number } {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs(argv, ["format", "base", "fail-on", "config", "output"]);
+    parsed = parseArgs(argv, VALUED);
   } catch (e) {
     throw new InputError((e as Error).message);
   }
   const { flags, positionals } = parsed;
   if (flags.help) return { text: `${USAGE}\n`, code: 0 };
-  const known = ["format", "base", "fail-on", "config", "output", "help"];
+  const known = [...VALUED, "help"];
   const unknown = Object.keys(flags).filter((k) => !known.includes(k));
   if (unknown.length) throw new InputError(`unknown option --${unknown[0]}`);
   const format = typeof flags.format === "string" ? flags.format : "markdown";
-  if (!["markdown", "json"].includes(format)) throw new InputError(`--format must be markdown or json (got ${format})`);
+  if (!["markdown", "json", "sarif"].includes(format)) throw new InputError(`--format must be markdown, json or sarif (got ${format})`);
   const failOn = typeof flags["fail-on"] === "string" ? flags["fail-on"] : "none";
   if (![...SEVERITIES, "none"].includes(failOn)) throw new InputError(`--fail-on must be danger, warn, info or none (got ${failOn})`);
-  if (flags.base === true || flags.config === true || flags.output === true) throw new InputError("--base, --config and --output need a value");
+  if (VALUED.some((k) => flags[k] === true)) throw new InputError(`--${VALUED.find((k) => flags[k] === true)} needs a value`);
+  const maxChars = typeof flags["max-chars"] === "string" ? Number(flags["max-chars"]) : MAX_COMMENT_CHARS;
+  if (!Number.isInteger(maxChars) || maxChars < 0 || (maxChars > 0 && maxChars < 2_000)) throw new InputError(`--max-chars must be 0 (no limit) or a whole number of at least 2000 (got ${flags["max-chars"]})`);
+  const fullReport = typeof flags["full-report"] === "string" ? flags["full-report"] : undefined;
   if (positionals.length === 0) throw new InputError("give at least one plan JSON file (terraform show -json plan.out > plan.json)");
   if (typeof flags.config === "string" && positionals.length > 1) throw new InputError("--config applies to one plan only; put each plan next to its cdk.tf.json instead");
   const base = typeof flags.base === "string" ? flags.base : undefined;
   if (base && !fs.existsSync(path.join(base, "stacks"))) throw new InputError(`--base ${base}: no stacks/ folder (expected a synthesized cdktf.out)`);
 
   const planTexts = new Map<StackReview, string>();
+  const secrets = new Set<string>();
   const reviews = positionals.map((file) => {
     const plan = readJsonFile(file, "plan JSON");
     if (!isPlan(plan)) throw new InputError(`${file}: not a plan (expected the output of terraform show -json plan.out, with format_version and resource_changes)`);
+    for (const v of secretValues(plan)) secrets.add(v);
     const configFile = typeof flags.config === "string" ? flags.config : path.join(path.dirname(file), "cdk.tf.json");
     let stackJson: Record<string, any> | undefined;
     let stack = path.basename(path.dirname(path.resolve(file)));
@@ -84,12 +99,26 @@ export function runReview(argv: readonly string[]): { text: string; code: number
       const baseFile = path.join(base, "stacks", stack, "cdk.tf.json");
       baseStackJson = fs.existsSync(baseFile) ? readJsonFile(baseFile, "base stack") : null;
     }
-    const review = reviewPlan({ plan, source: file, stack, ...(stackJson ? { stackJson } : {}), ...(base ? { baseStackJson } : {}) });
+    let review: StackReview;
+    try {
+      review = reviewPlan({ plan, source: file, stack, ...(stackJson ? { stackJson } : {}), ...(base ? { baseStackJson } : {}) });
+    } catch (e) {
+      if ((e as Error).message.startsWith("unknown plan action list")) throw new InputError(`${file}: ${(e as Error).message}`);
+      throw e;
+    }
     const textFile = path.join(path.dirname(file), "plan.txt");
     if (fs.existsSync(textFile)) planTexts.set(review, fs.readFileSync(textFile, "utf8"));
     return review;
   });
-  const text = format === "json" ? renderJson(reviews) : renderMarkdown(reviews, (r) => planTexts.get(r));
+  // One masking for every output: the plan text is masked before it is measured and cut.
+  const mask = masker(secrets);
+  const text = mask(
+    format === "json"
+      ? renderJson(reviews)
+      : format === "sarif"
+        ? renderSarif(reviews)
+        : renderMarkdown(reviews, (r) => (planTexts.has(r) ? mask(planTexts.get(r)!) : undefined), { maxChars, ...(fullReport ? { fullReport } : {}) }),
+  );
   const limit = failOn === "none" ? -1 : SEVERITIES.indexOf(failOn as Severity);
   const failing = reviews.flatMap((r) => r.findings).filter((f) => SEVERITIES.indexOf(f.severity) <= limit);
   return { text, code: failing.length > 0 ? 1 : 0 };
@@ -97,7 +126,7 @@ export function runReview(argv: readonly string[]): { text: string; code: number
 
 if (require.main === module) {
   try {
-    const { flags } = parseArgs(process.argv.slice(2), ["format", "base", "fail-on", "config", "output"]);
+    const { flags } = parseArgs(process.argv.slice(2), VALUED);
     const { text, code } = runReview(process.argv.slice(2));
     if (typeof flags.output === "string") fs.writeFileSync(flags.output, text);
     else process.stdout.write(text);
