@@ -56,7 +56,7 @@ describe("fixtures: real plans of the e2e review matrix, not stale", () => {
     if (now !== manifest.baseStackSha256) {
       throw new Error(
         `__tests__/fixtures/review is stale: ${path.relative(ROOT, REVIEW_CONFIG_DIR)}/${REVIEW_STACK}.json now synthesizes to a different stack ` +
-          `(sha256 ${now.slice(0, 12)}…, fixtures from ${manifest.baseStackSha256.slice(0, 12)}…). Regenerate (4-7 minutes): ${REGENERATE_COMMAND}`,
+          `(sha256 ${now.slice(0, 12)}…, fixtures from ${manifest.baseStackSha256.slice(0, 12)}…). Regenerate (6-10 minutes): ${REGENERATE_COMMAND}`,
       );
     }
   });

@@ -158,12 +158,15 @@ export function planResources(doc: Json): PolicyResource[] {
       attributes,
     });
   };
-  for (const r of moduleResources(doc.planned_values?.root_module)) add(r, r.values, changes.get(r.address)?.change?.after_unknown);
-  for (const c of changes.values()) {
-    const actions: string[] = c.change?.actions ?? [];
-    if (actions.length === 1 && actions[0] === "delete") continue;
-    add(c, c.change?.after, c.change?.after_unknown);
-  }
+  // Deleted and forgotten objects (["forget"], a removed block: hashicorp/terraform
+  // internal/command/jsonplan/plan.go) leave the configuration. Terraform 1.11 still lists a forgotten
+  // one in planned_values (without its values), so both are skipped there too.
+  const gone = (address: string) => {
+    const actions: string[] = changes.get(address)?.change?.actions ?? [];
+    return actions.length === 1 && (actions[0] === "delete" || actions[0] === "forget");
+  };
+  for (const r of moduleResources(doc.planned_values?.root_module)) if (!gone(r.address)) add(r, r.values, changes.get(r.address)?.change?.after_unknown);
+  for (const c of changes.values()) if (!gone(c.address)) add(c, c.change?.after, c.change?.after_unknown);
   for (const r of moduleResources(doc.prior_state?.values?.root_module)) if (r.mode === "data") add(r, r.values, undefined);
   return [...seen.values()];
 }
