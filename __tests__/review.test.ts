@@ -479,5 +479,14 @@ describe("CLI", () => {
     ] as const) {
       expect(() => runReview(args)).toThrow(message);
     }
+    // An action list Terraform does not write is bad input, never read as a no-op.
+    const odd = JSON.parse(fs.readFileSync(fixture("zenml-version"), "utf8"));
+    odd.resource_changes[0].change.actions = ["delete", "update"];
+    fs.writeFileSync(path.join(dir, "odd.json"), JSON.stringify(odd));
+    expect(() => runReview([path.join(dir, "odd.json")])).toThrow(/odd\.json: unknown plan action list \[delete, update\]/);
+    // A plan without changes omits resource_changes (jsonplan omitempty): still a plan.
+    const { resource_changes: _rc, ...empty } = odd;
+    fs.writeFileSync(path.join(dir, "empty.json"), JSON.stringify(empty));
+    expect(runReview([path.join(dir, "empty.json"), "--format", "json"]).code).toBe(0);
   });
 });

@@ -144,7 +144,8 @@ function moduleResources(module: Json | undefined, out: Json[] = []): Json[] {
 export function planResources(doc: Json): PolicyResource[] {
   const expressions = configurationExpressions(doc.configuration?.root_module);
   const changes = new Map<string, Json>();
-  for (const c of (doc.resource_changes ?? []) as Json[]) if (c?.address) changes.set(c.address, c);
+  // The current object's change per address (a deposed object's change, left by create_before_destroy, is not it).
+  for (const c of (doc.resource_changes ?? []) as Json[]) if (c?.address && !c.deposed) changes.set(c.address, c);
   const seen = new Map<string, PolicyResource>();
   const add = (r: Json, values: unknown, unknown: unknown) => {
     if (!r?.address || seen.has(r.address) || !r.type || !r.name) return;
