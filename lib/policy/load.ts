@@ -140,6 +140,9 @@ function moduleResources(module: Json | undefined, out: Json[] = []): Json[] {
   return out;
 }
 
+/** Security group types whose inline rules may be read back from separate rule resources. */
+const GROUP_TYPES = new Set(["aws_security_group", "aws_default_security_group"]);
+
 /** Resources of a plan: planned values, with unknowns from resource_changes and data sources from prior state. */
 export function planResources(doc: Json): PolicyResource[] {
   const expressions = configurationExpressions(doc.configuration?.root_module);
@@ -151,6 +154,11 @@ export function planResources(doc: Json): PolicyResource[] {
     if (!r?.address || seen.has(r.address) || !r.type || !r.name) return;
     const exprKey = String(r.address).replace(/\[[^\]]*\]/g, "");
     const attributes = markUnknown(values ?? {}, unknown, expressions.get(exprKey)) as Json;
+    // A security group's ingress/egress its configuration does not set are its separate rule resources
+    // as a refresh read them back: those rules are judged as themselves (with their suppressions).
+    if (GROUP_TYPES.has(r.type) && expressions.has(exprKey)) {
+      for (const k of ["ingress", "egress"]) if (!(k in (expressions.get(exprKey) ?? {}))) delete attributes[k];
+    }
     seen.set(r.address, {
       type: r.type,
       mode: r.mode === "data" ? "data" : "managed",

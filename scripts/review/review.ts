@@ -131,7 +131,7 @@ export function reviewPlan(input: ReviewInput): StackReview {
   for (const c of deferred) findings.push(...stateFindings(c));
   if (withBase) for (let i = 0; i < findings.length; i++) findings[i] = { ...findings[i], novelty: "new" };
   // Drift was made outside this change: never new.
-  findings.push(...driftFindings(drift, changes, stackJson, input.refreshOnly === true).map((f) => ({ ...f, novelty: "existing" as const })));
+  findings.push(...driftFindings(drift, changes, { stackJson, plan, refreshOnly: input.refreshOnly === true }).map((f) => ({ ...f, novelty: "existing" as const })));
   const policy = policyFindings(plan, input.source, stackJson, input.baseStackJson);
   findings.push(...policy.findings);
   let cost: CostSummary | undefined;
