@@ -1,9 +1,11 @@
 /**
- * The plan-review scenario (`npm run review`, issue 16): applies the review stack (e2e/review/config,
- * a dev-preset workspace with an alarm e-mail and a deploy-time OAuth2 secret) on moto once, then for
- * each change of the matrix writes a second version of the stack, runs `terraform plan -out` and
- * `terraform show -json` against the applied state, and asserts the review of that real plan: exactly
- * the expected findings (kind, severity, address, attribute). A canary OAuth2 client secret passed as
+ * The plan-review scenario (`npm run review`, issues 16 and 22): applies the review stack
+ * (e2e/review/config, a dev-preset workspace with an alarm e-mail, autoscaling and a deploy-time OAuth2
+ * secret) on moto once, then for each change of the matrix writes a second version of the stack, runs
+ * `terraform plan -out` and `terraform show -json` against the applied state, and asserts the review of
+ * that real plan: exactly the expected findings (kind, severity, address, attribute), and counts equal to
+ * Terraform's own `Plan:` line. The drift case changes AWS through the API after the others, plans with a
+ * refresh, and `npm run drift` must name each change. A canary OAuth2 client secret passed as
  * TF_VAR_… is in no plan and no review. With REVIEW_FIXTURES_UPDATE=1 the plans (masked, trimmed) and
  * the head stacks are written to __tests__/fixtures/review/ for the unit tests.
  */

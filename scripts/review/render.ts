@@ -77,7 +77,8 @@ interface Cut {
  * full report) every finding is listed.
  */
 export function summaryLines(r: StackReview, maxChars = MAX_COMMENT_CHARS, cut: Cut = { compacted: 0, omitted: 0, planChars: 0 }): string[] {
-  const maxLines = maxChars === Infinity ? Infinity : MAX_SUMMARY_LINES;
+  // Two lines stay free for the cut note under the summary.
+  const maxLines = maxChars === Infinity ? Infinity : MAX_SUMMARY_LINES - 2;
   const head = [`### Plan review: ${code(r.stack)}`, countsLine(r)];
   if (r.findings.length === 0) return [...head, "", "No data-loss, security, drift, state, policy or rollout findings."];
   const size = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
