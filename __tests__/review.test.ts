@@ -212,6 +212,15 @@ describe("every plan action (hashicorp/terraform internal/command/jsonplan/plan.
     expect(by("aws_cloudwatch_log_group.logs_group_", "retention_in_days").message).toMatch(/this plan sets it back to 30/);
   });
 
+  test("a real create_before_destroy replacement (the target group): [\"create\",\"delete\"], one replace, no danger", () => {
+    const r = review("target-group-port");
+    const tg = r.changes.find((c) => c.address.startsWith("aws_lb_target_group."))!;
+    expect(tg).toMatchObject({ action: "replace", order: "create-before-destroy" });
+    expect(loadFixtureCase("target-group-port").plan.resource_changes.find((c: any) => c.address === tg.address).change.actions).toEqual(["create", "delete"]);
+    expect(r.counts.replace).toBe(1);
+    expect(renderMarkdown([r])).toContain(`- replace (create-before-destroy) \`${tg.address}\``);
+  });
+
   test("create_before_destroy vs delete-before-create: the order is in the danger message and the change list", () => {
     const c = loadFixtureCase("db-replace");
     const address = dbAddress(review("db-replace"))!;

@@ -108,7 +108,9 @@ export function maskVolatile(text: string): string {
     .replace(/\bec2-127-\d+-\d+-\d+\b/g, (m) => token("dns127", m, (n) => `ec2-127-0-1-${n}`))
     .replace(/"private_ip":"10\.\d+\.\d+\.\d+"/g, (m) => token("ip10", m, (n) => `"private_ip":"10.0.255.${n}"`))
     .replace(/\bip-10-\d+-\d+-\d+\b/g, (m) => token("dns10", m, (n) => `ip-10-0-255-${n}`))
-    .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`));
+    .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`))
+    // Application Auto Scaling's scalable target ARNs end in a random 36-character ID.
+    .replace(/(:scalable-target\/)([a-z0-9]{36})\b/g, (_m, head: string, id: string) => head + token("scalable", id, (n) => String(n).padStart(36, "0")));
 }
 
 /** Keys sorted at every level (nothing dropped). */
@@ -357,6 +359,16 @@ export const REVIEW_CASES: readonly ReviewCase[] = [
     how: "config: observability.alarmEmail removed",
     config: (c) => delete c.observability.alarmEmail,
     expected: [{ severity: "warn", kind: "security", address: "aws_sns_topic_subscription.alarms_email_" }],
+  },
+  {
+    name: "target-group-port",
+    description: "change the target group's port 8080 → 8081: a replacement in create_before_destroy order (the group sets it)",
+    how: "patched synthesized JSON: aws_lb_target_group port",
+    patch: (stack) => {
+      stack.resource.aws_lb_target_group[byPrefix(stack.resource, "aws_lb_target_group", "load-balancer_tg_")].port = 8081;
+    },
+    // A target group holds no data; the listener and the service follow it in place.
+    expected: [],
   },
   {
     name: "forget-log-group",
