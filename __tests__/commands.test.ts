@@ -26,6 +26,7 @@ const RUNS: Record<string, string[]> = {
   verify: ["verify.js"],
   policy: ["policy.js"],
   review: ["review.js"],
+  drift: ["drift.js"],
   cost: ["cost.js"],
   diagram: ["diagram.js"],
   "synth:hcl": ["synth-hcl.js"],

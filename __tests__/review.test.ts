@@ -9,12 +9,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../lib/config/load";
+import { runDrift } from "../scripts/drift";
 import { runReview } from "../scripts/review";
+import { actionOf, replaceOrder } from "../scripts/review/plan";
 import { KINDS, SEVERITIES, StackReview } from "../scripts/review/model";
 import { MAX_SUMMARY_LINES, renderJson, renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 import {
   compareFindings,
+  countsAgainstSummary,
   DOCS_FILE,
   docsWithExample,
   loadFixtureCase,
@@ -53,7 +56,7 @@ describe("fixtures: real plans of the e2e review matrix, not stale", () => {
     if (now !== manifest.baseStackSha256) {
       throw new Error(
         `__tests__/fixtures/review is stale: ${path.relative(ROOT, REVIEW_CONFIG_DIR)}/${REVIEW_STACK}.json now synthesizes to a different stack ` +
-          `(sha256 ${now.slice(0, 12)}…, fixtures from ${manifest.baseStackSha256.slice(0, 12)}…). Regenerate (4-7 minutes): ${REGENERATE_COMMAND}`,
+          `(sha256 ${now.slice(0, 12)}…, fixtures from ${manifest.baseStackSha256.slice(0, 12)}…). Regenerate (6-10 minutes): ${REGENERATE_COMMAND}`,
       );
     }
   });
@@ -124,6 +127,148 @@ describe("the matrix: exactly the expected findings (kind, severity, address, at
     const f = reviewPlan({ plan, source: "mutated", stackJson }).findings[0];
     expect(f.message).toMatch(/REFUSED: lifecycle\.prevent_destroy/);
     expect(f.message).toMatch(/REFUSED at apply: deletion_protection is on/);
+  });
+});
+
+describe("every plan action (hashicorp/terraform internal/command/jsonplan/plan.go)", () => {
+  test("each action list Terraform writes, the replacement order, and an unknown list refused", () => {
+    const table: Array<[string[], string, string | undefined]> = [
+      [["no-op"], "no-op", undefined],
+      [["create"], "create", undefined],
+      [["read"], "read", undefined],
+      [["update"], "update", undefined],
+      [["delete"], "delete", undefined],
+      [["forget"], "forget", undefined],
+      [["delete", "create"], "replace", "delete-before-create"],
+      [["create", "delete"], "replace", "create-before-destroy"],
+      [["create", "forget"], "replace", "create-before-destroy"],
+    ];
+    for (const [actions, action, order] of table) expect([actions, actionOf(actions), replaceOrder(actions)]).toEqual([actions, action, order]);
+    expect(() => actionOf(["delete", "update"])).toThrow(/unknown plan action list \[delete, update\]/);
+  });
+
+  test("the counts of every fixture are Terraform's own summary line of that plan", () => {
+    for (const c of REVIEW_CASES) {
+      const summary = manifest.cases[c.name].terraformSummary;
+      expect([c.name, typeof summary]).toEqual([c.name, "string"]);
+      expect([c.name, countsAgainstSummary(review(c.name).counts, summary!)]).toEqual([c.name, []]);
+    }
+  });
+
+  test("forget: the forgotten log group is named as staying in AWS, counted once as forget, no data loss", () => {
+    const r = review("forget-log-group");
+    expect(r.counts).toMatchObject({ forget: 1, delete: 0, replace: 0 });
+    const f = r.findings.find((x) => x.kind === "state")!;
+    expect(f).toMatchObject({ severity: "warn", action: "forget", rule: "review/state/forget-stateful" });
+    expect(f.message).toMatch(/stays in AWS, a log group and its log history, but leaves Terraform's care/);
+    expect(r.findings.some((x) => x.kind === "data-loss")).toBe(false);
+    expect(r.changes).toContainEqual({ address: f.address, action: "forget" });
+  });
+
+  test("import: counted as an import, the ID named, then what Terraform does to it", () => {
+    const r = review("import-log-group");
+    expect(r.counts.import).toBe(1);
+    const f = r.findings.find((x) => x.kind === "state")!;
+    expect(f).toMatchObject({ severity: "info", attribute: "id", before: "(not in state)", after: "/review/imported" });
+    expect(f.message).toMatch(/^imported \(an import block\): Terraform takes over the existing object \/review\/imported; /);
+    expect(r.changes.find((c) => c.address === f.address)).toMatchObject({ importId: "/review/imported" });
+  });
+
+  test("move: the moved DB is one move, no data loss, its previous address shown", () => {
+    const r = review("move-database");
+    expect(r.counts).toMatchObject({ move: 1, replace: 0, delete: 0 });
+    const f = r.findings.find((x) => x.kind === "state")!;
+    // The review stack's DB has an in-place update in every plan of the matrix (moto reads some settings
+    // back differently), so the move comes with it: "then update".
+    expect(f).toMatchObject({ severity: "info", action: "update", attribute: "address", before: expect.stringMatching(/^aws_db_instance\.database_instance_[0-9A-F]{8}$/), after: "aws_db_instance.database_instance_moved" });
+    expect(f.message).toMatch(/^moved \(a moved block\) from aws_db_instance\.database_instance_[0-9A-F]{8}: the same object under a new address; then update$/);
+    expect(r.findings.some((x) => x.kind === "data-loss")).toBe(false);
+    expect(renderMarkdown([r])).toMatch(/- update `aws_db_instance\.database_instance_moved` \(moved from `aws_db_instance\.database_instance_[0-9A-F]{8}`\)/);
+    // The same plan without the DB's update: a move alone is a no-op that is still listed and counted.
+    const plan = JSON.parse(JSON.stringify(loadFixtureCase("move-database").plan));
+    const db = plan.resource_changes.find((c: any) => c.address === f.address);
+    db.change.actions = ["no-op"];
+    const alone = reviewPlan({ plan, source: "move" });
+    expect(alone.counts).toMatchObject({ move: 1, update: r.counts.update - 1 });
+    expect(alone.findings.find((x) => x.kind === "state")!.message).toMatch(/no change in AWS$/);
+    expect(alone.changes).toContainEqual(expect.objectContaining({ address: f.address, action: "no-op", from: f.before }));
+  });
+
+  test("drift: each change labelled \"changed outside Terraform\" with before → after; the ignored desired_count expected; drift is never new", () => {
+    const r = review("drift");
+    const drift = r.findings.filter((f) => f.kind === "drift");
+    // Terraform lists every object whose refreshed values differ in any way (null read back as {}, computed
+    // timestamps, a group's rules filled in by its rule resources); the review names the real changes.
+    expect(r.counts.drift).toBeGreaterThan(20);
+    expect(drift).toHaveLength(4);
+    for (const f of drift) {
+      expect(f.message).toMatch(/^changed outside Terraform: /);
+      expect(f.novelty).toBe("existing");
+    }
+    const by = (prefix: string, attribute: string) => drift.find((f) => f.address.startsWith(prefix) && f.attribute === attribute)!;
+    expect(by("aws_security_group.security-groups_rds_", "ingress").message).toMatch(/ingress rule added 22\/tcp ← 0\.0\.0\.0\/0/);
+    expect(by("aws_ecs_service.service_", "desired_count")).toMatchObject({ severity: "info", rule: "review/drift/expected", before: "1", after: "2" });
+    expect(by("aws_cloudwatch_log_group.logs_group_", "retention_in_days")).toMatchObject({ severity: "warn", rule: "review/drift/reverted", before: "30", after: "1" });
+    expect(by("aws_cloudwatch_log_group.logs_group_", "retention_in_days").message).toMatch(/this plan sets it back to 30/);
+  });
+
+  test("a real create_before_destroy replacement (the target group): [\"create\",\"delete\"], one replace, no danger", () => {
+    const r = review("target-group-port");
+    const tg = r.changes.find((c) => c.address.startsWith("aws_lb_target_group."))!;
+    expect(tg).toMatchObject({ action: "replace", order: "create-before-destroy" });
+    expect(loadFixtureCase("target-group-port").plan.resource_changes.find((c: any) => c.address === tg.address).change.actions).toEqual(["create", "delete"]);
+    expect(r.counts.replace).toBe(1);
+    expect(renderMarkdown([r])).toContain(`- replace (create-before-destroy) \`${tg.address}\``);
+  });
+
+  test("create_before_destroy vs delete-before-create: the order is in the danger message and the change list", () => {
+    const c = loadFixtureCase("db-replace");
+    const address = dbAddress(review("db-replace"))!;
+    expect(review("db-replace").findings[0].message).toMatch(/destroyed before the new one exists/);
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    plan.resource_changes.find((rc: any) => rc.address === address).change.actions = ["create", "delete"];
+    const r = reviewPlan({ plan, source: "cbd", stackJson: c.stackJson });
+    expect(r.findings[0].message).toMatch(/created before the old one is destroyed \(create_before_destroy\)/);
+    expect(r.changes).toContainEqual({ address, action: "replace", order: "create-before-destroy" });
+    expect(r.counts.replace).toBe(review("db-replace").counts.replace);
+  });
+
+  test("[\"create\",\"forget\"]: the old object is forgotten, not destroyed: no data loss, a state warning", () => {
+    const c = loadFixtureCase("db-replace");
+    const address = dbAddress(review("db-replace"))!;
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    plan.resource_changes.find((rc: any) => rc.address === address).change.actions = ["create", "forget"];
+    const r = reviewPlan({ plan, source: "create-forget", stackJson: c.stackJson });
+    expect(r.findings.filter((f) => f.address === address).map((f) => [f.severity, f.kind])).toEqual([["warn", "state"]]);
+    expect(r.findings.find((f) => f.address === address)!.message).toMatch(/^A new one is created and the old one is forgotten: it stays in AWS/);
+  });
+
+  test("deferred changes: counted apart, listed with their reason, an info finding (Terraform 1.11 writes them only with -allow-deferral, so the entry is added to a real plan)", () => {
+    const c = loadFixtureCase("zenml-version");
+    const plan = JSON.parse(JSON.stringify(c.plan));
+    const td = plan.resource_changes.find((rc: any) => rc.type === "aws_ecs_task_definition");
+    plan.deferred_changes = [{ reason: "provider_config_unknown", resource_change: { ...td, address: "aws_ecs_task_definition.later", name: "later" } }];
+    const r = reviewPlan({ plan, source: "deferred", stackJson: c.stackJson });
+    expect(r.counts.deferred).toBe(1);
+    expect(r.counts.replace).toBe(review("zenml-version").counts.replace);
+    expect(r.findings.find((f) => f.address === "aws_ecs_task_definition.later")).toMatchObject({ severity: "info", kind: "state", rule: "review/state/deferred" });
+    expect(r.findings.find((f) => f.address === "aws_ecs_task_definition.later")!.message).toMatch(/its provider's configuration is known only after apply/);
+    expect(r.changes).toContainEqual(expect.objectContaining({ address: "aws_ecs_task_definition.later", deferred: "provider_config_unknown" }));
+  });
+
+  test("npm run drift on the drift fixture (a plan with refresh): exit 1, each change named, the expected one apart", () => {
+    const { text, code } = runDrift([REVIEW_STACK, "--plan", path.join(REVIEW_FIXTURES_DIR, "drift", "plan.json"), "--out", path.join(REVIEW_FIXTURES_DIR, "base")]);
+    expect(code).toBe(1);
+    expect(text).toMatch(/^### Drift: `review`/);
+    expect(text).toMatch(/desired_count.*expected: lifecycle\.ignore_changes lists desired_count/);
+    expect(text).toMatch(/`retention_in_days` `30` → `1`/);
+    expect(text).toMatch(/ingress rule added 22\/tcp ← 0\.0\.0\.0\/0/);
+    // Read as a refresh-only plan: the same four changes (the next apply, not this plan, reverts them).
+    expect(text.split("\n").filter((l) => l.includes("(drift)"))).toHaveLength(4);
+    expect(text).toMatch(/retention_in_days 30 → 1; the next apply sets it back to 30/);
+    const clean = runDrift([REVIEW_STACK, "--plan", path.join(REVIEW_FIXTURES_DIR, "zenml-version", "plan.json"), "--format", "json"]);
+    expect([clean.code, JSON.parse(clean.text).stacks[0].findings]).toEqual([0, []]);
+    expect(() => runDrift([])).toThrow(/give exactly one stack name/);
   });
 });
 
@@ -278,7 +423,7 @@ describe("rendering", () => {
     const md = renderMarkdown([review("db-replace")]);
     const danger = md.indexOf("Danger: data loss");
     expect(danger).toBeGreaterThan(0);
-    expect(danger).toBeLessThan(md.indexOf("Rollout and cost"));
+    expect(danger).toBeLessThan(md.indexOf("Rollout, state, drift and cost"));
     expect(md.split("\n").slice(0, 8).join("\n")).toContain("`db_name` `zenml_hybrid` → `zenml_renamed`");
   });
 
@@ -289,19 +434,24 @@ describe("rendering", () => {
     const before = md.slice(0, md.indexOf("<details>")).trimEnd().split("\n");
     expect(before.length).toBeLessThanOrEqual(MAX_SUMMARY_LINES);
     expect(md).toContain("Danger: data loss");
-    expect(before[before.length - 1]).toMatch(/more findings/);
+    expect(before[before.length - 3]).toMatch(/^- … 33 more findings \(in the full report\)$/);
+    expect(before[before.length - 1]).toMatch(/^\*\*Cut to fit:\*\* 33 findings left out\. The full report: /);
+    // Uncut (the job summary): every finding listed, no note.
+    const full = renderMarkdown([many], () => undefined, { maxChars: 0 });
+    expect(full).not.toContain("Cut to fit");
+    for (let i = 0; i < 60; i++) expect(full).toContain(`\`aws_x.y${i}\``);
   });
 
   test("JSON follows the documented schema", () => {
     const report = JSON.parse(renderJson([...reviews.values()]));
     expect(report.version).toBe(1);
     for (const s of report.stacks) {
-      expect(Object.keys(s.counts).sort()).toEqual(["create", "delete", "no-op", "replace", "update"]);
+      expect(Object.keys(s.counts).sort()).toEqual(["create", "deferred", "delete", "drift", "forget", "import", "move", "no-op", "replace", "update"]);
       for (const f of s.findings) {
         expect(SEVERITIES).toContain(f.severity);
         expect(KINDS).toContain(f.kind);
         expect(typeof f.address).toBe("string");
-        expect(["create", "update", "replace", "delete", "no-op", "read"]).toContain(f.action);
+        expect(["create", "update", "replace", "delete", "forget", "no-op", "read"]).toContain(f.action);
         expect(typeof f.message).toBe("string");
       }
       const order = s.findings.map((f: { severity: string }) => SEVERITIES.indexOf(f.severity as never));
@@ -351,12 +501,22 @@ describe("CLI", () => {
     expect(r.stderr).toMatch(/cdk\.tf\.json: not a plan \(expected the output of terraform show -json/);
     for (const [args, message] of [
       [[path.join(dir, "missing.json")], /missing\.json: no such file/],
-      [[fixture("db-replace"), "--format", "yaml"], /--format must be one of markdown, json, got "yaml"/],
+      [[fixture("db-replace"), "--format", "yaml"], /--format must be one of markdown, json, sarif, got "yaml"/],
+      [[fixture("db-replace"), "--max-chars", "12"], /--max-chars must be 0 \(no limit\) or a whole number of at least 2000/],
       [[fixture("db-replace"), "--fail-on", "sometimes"], /--fail-on must be/],
       [[fixture("db-replace"), "--colour"], /unknown option --colour/],
       [[], /give at least one plan JSON file/],
     ] as const) {
       expect(() => runReview(args)).toThrow(message);
     }
+    // An action list Terraform does not write is bad input, never read as a no-op.
+    const odd = JSON.parse(fs.readFileSync(fixture("zenml-version"), "utf8"));
+    odd.resource_changes[0].change.actions = ["delete", "update"];
+    fs.writeFileSync(path.join(dir, "odd.json"), JSON.stringify(odd));
+    expect(() => runReview([path.join(dir, "odd.json")])).toThrow(/odd\.json: unknown plan action list \[delete, update\]/);
+    // A plan without changes omits resource_changes (jsonplan omitempty): still a plan.
+    const { resource_changes: _rc, ...empty } = odd;
+    fs.writeFileSync(path.join(dir, "empty.json"), JSON.stringify(empty));
+    expect(runReview([path.join(dir, "empty.json"), "--format", "json"]).code).toBe(0);
   });
 });

@@ -87,7 +87,7 @@ try {
       jobs.push({ name: `${group.label}: ${BOOTSTRAP_STACK}`, weight: 10, run: () => runBootstrap(group, BOOTSTRAP_STACK) });
     }
   }
-  // The plan review matrix (e2e/review.ts): one applied stack, seven real plans; writes the review
+  // The plan review matrix (e2e/review.ts): one applied stack, twelve real plans and npm run drift; writes the review
   // fixtures of __tests__/fixtures/review with REVIEW_FIXTURES_UPDATE=1.
   jobs.push({ name: "review: plan review matrix (npm run review)", weight: 150, run: runReviewScenario });
   // The restore runbook and the pre-migration snapshots, followed literally (e2e/restore-drill.ts).

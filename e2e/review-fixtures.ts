@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { Finding, StackReview } from "../scripts/review/model";
+import type { Aws } from "./harness";
 import { renderMarkdown } from "../scripts/review/render";
 import { reviewPlan } from "../scripts/review/review";
 
@@ -32,7 +33,11 @@ export interface ReviewFixtureManifest {
   /** The command that regenerates the fixtures. */
   readonly regenerate: string;
   readonly terraform: string;
-  readonly cases: Record<string, { readonly description: string; readonly how: string }>;
+  /**
+   * Per case: how it was made, and the summary line Terraform printed for its plan ("Plan: 1 to import,
+   * 0 to add, 1 to change, 0 to destroy."), which the unit tests hold the review's counts against.
+   */
+  readonly cases: Record<string, { readonly description: string; readonly how: string; readonly terraformSummary?: string }>;
 }
 
 /** The command that regenerates the fixtures (also in the manifest and the docs). */
@@ -103,7 +108,9 @@ export function maskVolatile(text: string): string {
     .replace(/\bec2-127-\d+-\d+-\d+\b/g, (m) => token("dns127", m, (n) => `ec2-127-0-1-${n}`))
     .replace(/"private_ip":"10\.\d+\.\d+\.\d+"/g, (m) => token("ip10", m, (n) => `"private_ip":"10.0.255.${n}"`))
     .replace(/\bip-10-\d+-\d+-\d+\b/g, (m) => token("dns10", m, (n) => `ip-10-0-255-${n}`))
-    .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`));
+    .replace(/\bdb-[A-Z0-9]{26}\b/g, (m) => token("dbi", m, (n) => `db-${String(n).padStart(26, "A")}`))
+    // Application Auto Scaling's scalable target ARNs end in a random 36-character ID.
+    .replace(/(:scalable-target\/)([a-z0-9]{36})\b/g, (_m, head: string, id: string) => head + token("scalable", id, (n) => String(n).padStart(36, "0")));
 }
 
 /** Keys sorted at every level (nothing dropped). */
@@ -173,11 +180,12 @@ export function fixturePlanText(plan: Record<string, any>): string {
 
 /**
  * Keeps what the review and the policy pack read (format and terraform versions, planned values,
- * resource changes, output changes, configuration, data sources of the prior state); drops the
- * managed resources of the prior state, drift and relevant attributes, which are large and unused.
+ * resource changes, drift, deferred changes, output changes, configuration, data sources of the prior
+ * state); drops the managed resources of the prior state and relevant attributes, which are large and
+ * unused.
  */
 export function trimPlan(plan: Record<string, any>): Record<string, any> {
-  const { resource_drift: _drift, relevant_attributes: _relevant, prior_state: prior, ...rest } = plan;
+  const { relevant_attributes: _relevant, prior_state: prior, ...rest } = plan;
   const dataOnly = (module: any): any =>
     module && {
       ...module,
@@ -196,6 +204,12 @@ export interface ExpectedFinding {
   readonly attribute?: string;
 }
 
+/** What a case can read of the applied base stack. */
+export interface CaseContext {
+  /** The attribute values of a resource of the applied state (`terraform show -json`), by address. */
+  readonly state: (address: string) => Record<string, any>;
+}
+
 /** One change of the matrix. */
 export interface ReviewCase {
   readonly name: string;
@@ -204,10 +218,37 @@ export interface ReviewCase {
   readonly how: string;
   /** Edits the environment file (then synth). */
   readonly config?: (c: Record<string, any>) => void;
-  /** Edits the synthesized JSON, for changes no configuration produces. */
-  readonly patch?: (stack: Record<string, any>) => void;
+  /** Edits the synthesized JSON, for changes no configuration produces (after the apply: it may read the state). */
+  readonly patch?: (stack: Record<string, any>, ctx: CaseContext) => void;
+  /** Made in AWS through the API before any case is planned (e.g. the object an import block adopts). */
+  readonly prepare?: (aws: Aws, ctx: CaseContext) => Promise<void>;
+  /**
+   * Changes made in AWS outside Terraform; the case is then planned with a refresh (so its plan has
+   * `resource_drift`), after every other case.
+   */
+  readonly outOfBand?: (aws: Aws, ctx: CaseContext) => Promise<void>;
   readonly expected: readonly ExpectedFinding[];
 }
+
+/** Replaces `from` by `to` in every string of a JSON value (keys included), in place. */
+export function replaceInStrings(value: any, from: string, to: string): any {
+  if (typeof value === "string") return value.split(from).join(to);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => (value[i] = replaceInStrings(v, from, to)));
+    return value;
+  }
+  if (value && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      const v = replaceInStrings(value[k], from, to);
+      delete value[k];
+      value[k.split(from).join(to)] = v;
+    }
+  }
+  return value;
+}
+
+/** The name of the log group the import case creates outside Terraform, then imports. */
+export const IMPORTED_LOG_GROUP = "/review/imported";
 
 const byPrefix = (section: Record<string, Record<string, any>> | undefined, type: string, prefix: string): string => {
   const names = Object.keys(section?.[type] ?? {}).filter((n) => n.startsWith(prefix));
@@ -215,7 +256,28 @@ const byPrefix = (section: Record<string, Record<string, any>> | undefined, type
   return names[0];
 };
 
-/** The matrix of issue 16. */
+/**
+ * The addresses the drift case changes out of band, found in the synthesized review stack (set by the
+ * scenario before the case runs, from the base stack).
+ */
+export const DRIFT_ADDRESSES = {
+  stack: undefined as Record<string, any> | undefined,
+  find(type: string, prefix: string): string {
+    if (!this.stack) throw new Error("DRIFT_ADDRESSES.stack is not set");
+    return `${type}.${byPrefix(this.stack.resource, type, prefix)}`;
+  },
+  securityGroup(): string {
+    return this.find("aws_security_group", "security-groups_rds_");
+  },
+  service(): string {
+    return this.find("aws_ecs_service", "service_");
+  },
+  logGroup(): string {
+    return this.find("aws_cloudwatch_log_group", "logs_group_");
+  },
+};
+
+/** The matrix of issues 16 and 22. */
 export const REVIEW_CASES: readonly ReviewCase[] = [
   {
     name: "zenml-version",
@@ -298,6 +360,84 @@ export const REVIEW_CASES: readonly ReviewCase[] = [
     config: (c) => delete c.observability.alarmEmail,
     expected: [{ severity: "warn", kind: "security", address: "aws_sns_topic_subscription.alarms_email_" }],
   },
+  {
+    name: "target-group-port",
+    description: "change the target group's port 8080 → 8081: a replacement in create_before_destroy order (the group sets it)",
+    how: "patched synthesized JSON: aws_lb_target_group port",
+    patch: (stack) => {
+      stack.resource.aws_lb_target_group[byPrefix(stack.resource, "aws_lb_target_group", "load-balancer_tg_")].port = 8081;
+    },
+    // A target group holds no data; the listener and the service follow it in place.
+    expected: [],
+  },
+  {
+    name: "forget-log-group",
+    description: "forget the flow-log log group: a removed block with lifecycle { destroy = false } (it stays in AWS)",
+    how: "patched synthesized JSON: the resource taken out, a removed block added, its ARN (from the state) written where it was referenced",
+    patch: (stack, ctx) => {
+      const name = byPrefix(stack.resource, "aws_cloudwatch_log_group", "network_flow-log-group_");
+      const address = `aws_cloudwatch_log_group.${name}`;
+      const arn = ctx.state(address).arn;
+      delete stack.resource.aws_cloudwatch_log_group[name];
+      replaceInStrings(stack, `\${${address}.arn}`, arn);
+      stack.removed = [{ from: address, lifecycle: { destroy: false } }];
+    },
+    // The cost model no longer counts the forgotten log group's storage: a cost line, although AWS still bills it.
+    expected: [
+      { severity: "warn", kind: "state", address: "aws_cloudwatch_log_group.network_flow-log-group_" },
+      { severity: "info", kind: "cost", address: "review" },
+    ],
+  },
+  {
+    name: "import-log-group",
+    description: `import a log group made outside Terraform (${IMPORTED_LOG_GROUP}) with an import block`,
+    how: "AWS API: logs.create_log_group; patched synthesized JSON: a log group like the app's under that name and an import block",
+    prepare: async (aws) => {
+      await aws.call("logs", "create_log_group", { logGroupName: IMPORTED_LOG_GROUP });
+      await aws.call("logs", "put_retention_policy", { logGroupName: IMPORTED_LOG_GROUP, retentionInDays: 30 });
+    },
+    patch: (stack) => {
+      const app = stack.resource.aws_cloudwatch_log_group[byPrefix(stack.resource, "aws_cloudwatch_log_group", "logs_group_")];
+      stack.resource.aws_cloudwatch_log_group["review-case_imported"] = { ...JSON.parse(JSON.stringify(app)), name: IMPORTED_LOG_GROUP };
+      stack.import = [{ to: "aws_cloudwatch_log_group.review-case_imported", id: IMPORTED_LOG_GROUP }];
+    },
+    expected: [{ severity: "info", kind: "state", address: "aws_cloudwatch_log_group.review-case_imported", attribute: "id" }],
+  },
+  {
+    name: "move-database",
+    description: "rename the DB instance's address with a moved block (the same instance, no change in AWS)",
+    how: "patched synthesized JSON: the resource and every reference to it renamed, a moved block added",
+    patch: (stack) => {
+      const name = byPrefix(stack.resource, "aws_db_instance", "database_instance_");
+      const [from, to] = [`aws_db_instance.${name}`, "aws_db_instance.database_instance_moved"];
+      stack.resource.aws_db_instance.database_instance_moved = stack.resource.aws_db_instance[name];
+      delete stack.resource.aws_db_instance[name];
+      replaceInStrings(stack, from, to);
+      stack.moved = [{ from, to }];
+    },
+    expected: [{ severity: "info", kind: "state", address: "aws_db_instance.database_instance_moved", attribute: "address" }],
+  },
+  {
+    name: "drift",
+    description: "three changes made in AWS outside Terraform: SSH from anywhere on the RDS security group, the service's desired count (ignored: autoscaling), the app log group's retention",
+    how: "AWS API after the other cases: ec2.authorize_security_group_ingress, ecs.update_service, logs.put_retention_policy; then a plan (with refresh) of the unchanged stack",
+    outOfBand: async (aws, ctx) => {
+      await aws.call("ec2", "authorize_security_group_ingress", {
+        GroupId: ctx.state(DRIFT_ADDRESSES.securityGroup()).id,
+        IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "drift e2e" }] }],
+      });
+      const service = ctx.state(DRIFT_ADDRESSES.service());
+      await aws.call("ecs", "update_service", { cluster: service.cluster, service: service.name, desiredCount: 2 });
+      await aws.call("logs", "put_retention_policy", { logGroupName: ctx.state(DRIFT_ADDRESSES.logGroup()).name, retentionInDays: 1 });
+    },
+    expected: [
+      { severity: "warn", kind: "drift", address: "aws_security_group.security-groups_rds_", attribute: "ingress" },
+      { severity: "info", kind: "drift", address: "aws_ecs_service.service_", attribute: "desired_count" },
+      { severity: "warn", kind: "drift", address: "aws_cloudwatch_log_group.logs_group_", attribute: "retention_in_days" },
+      // moto 5.2.1 reads a parameter group's parameters back empty (e2e/emulator-gaps.ts): drift as Terraform sees it.
+      { severity: "info", kind: "drift", address: "aws_db_parameter_group.database_parameters_", attribute: "parameter" },
+    ],
+  },
 ];
 
 /** Whether the findings are exactly the expected ones (order-independent); the differences otherwise. */
@@ -345,4 +485,31 @@ export function docsWithExample(docs: string): string {
   if (start < 0 || end < start) throw new Error(`${DOCS_FILE}: markers ${EXAMPLE_START} / ${EXAMPLE_END} missing`);
   const rendered = renderMarkdown([reviewFixture("db-replace")]).trimEnd();
   return `${docs.slice(0, start + EXAMPLE_START.length)}\n\n${rendered}\n\n${docs.slice(end)}`;
+}
+
+/** Terraform's summary line of a `terraform plan` output ("Plan: …" or "No changes."). */
+export function terraformSummary(planOutput: string): string {
+  const lines = planOutput.split("\n").map((l) => l.trim());
+  const plan = [...lines].reverse().find((l) => l.startsWith("Plan: "));
+  if (plan) return plan;
+  if (lines.some((l) => l.startsWith("No changes."))) return "No changes.";
+  throw new Error(`no "Plan:" or "No changes." line in the terraform plan output:\n${planOutput.slice(-1500)}`);
+}
+
+/**
+ * The review's counts as Terraform's summary counts them (hashicorp/terraform
+ * internal/command/jsonformat/plan.go `renderHuman`): to add = create + replace, to change = update,
+ * to destroy = delete + replace, to import = the importing changes; a move or an import without a
+ * change counts nowhere; "to forget" only when Terraform prints it. Compared number by number with
+ * `summary`; returns the differences.
+ */
+export function countsAgainstSummary(counts: StackReview["counts"], summary: string): string[] {
+  const ours: Record<string, number> = { import: counts.import, add: counts.create + counts.replace, change: counts.update, destroy: counts.delete + counts.replace, forget: counts.forget };
+  const theirs: Record<string, number> = { import: 0, add: 0, change: 0, destroy: 0 };
+  if (summary !== "No changes.") {
+    for (const m of summary.matchAll(/(\d+) to (import|add|change|destroy|forget)/g)) theirs[m[2]] = Number(m[1]);
+  }
+  return Object.keys(theirs)
+    .filter((k) => ours[k] !== theirs[k])
+    .map((k) => `${k}: review ${ours[k]}, terraform ${theirs[k]}`);
 }

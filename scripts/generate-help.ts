@@ -12,6 +12,7 @@ import { CommandSpec, exitWith, runCli, usage } from "./common/cli";
 import { projectRoot } from "./common/tf-json";
 import { COST_COMMAND } from "./cost";
 import { DIAGRAM_COMMAND } from "./diagram";
+import { DRIFT_COMMAND } from "./drift";
 import { INIT_COMMAND } from "./init";
 import { SCHEMA_COMMAND } from "./generate-schema";
 import { POLICY_COMMAND } from "./policy";
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   VERIFY_COMMAND,
   POLICY_COMMAND,
   REVIEW_COMMAND,
+  DRIFT_COMMAND,
   COST_COMMAND,
   DIAGRAM_COMMAND,
   SYNTH_HCL_COMMAND,

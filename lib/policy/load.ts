@@ -140,16 +140,25 @@ function moduleResources(module: Json | undefined, out: Json[] = []): Json[] {
   return out;
 }
 
+/** Security group types whose inline rules may be read back from separate rule resources. */
+const GROUP_TYPES = new Set(["aws_security_group", "aws_default_security_group"]);
+
 /** Resources of a plan: planned values, with unknowns from resource_changes and data sources from prior state. */
 export function planResources(doc: Json): PolicyResource[] {
   const expressions = configurationExpressions(doc.configuration?.root_module);
   const changes = new Map<string, Json>();
-  for (const c of (doc.resource_changes ?? []) as Json[]) if (c?.address) changes.set(c.address, c);
+  // The current object's change per address (a deposed object's change, left by create_before_destroy, is not it).
+  for (const c of (doc.resource_changes ?? []) as Json[]) if (c?.address && !c.deposed) changes.set(c.address, c);
   const seen = new Map<string, PolicyResource>();
   const add = (r: Json, values: unknown, unknown: unknown) => {
     if (!r?.address || seen.has(r.address) || !r.type || !r.name) return;
     const exprKey = String(r.address).replace(/\[[^\]]*\]/g, "");
     const attributes = markUnknown(values ?? {}, unknown, expressions.get(exprKey)) as Json;
+    // A security group's ingress/egress its configuration does not set are its separate rule resources
+    // as a refresh read them back: those rules are judged as themselves (with their suppressions).
+    if (GROUP_TYPES.has(r.type) && expressions.has(exprKey)) {
+      for (const k of ["ingress", "egress"]) if (!(k in (expressions.get(exprKey) ?? {}))) delete attributes[k];
+    }
     seen.set(r.address, {
       type: r.type,
       mode: r.mode === "data" ? "data" : "managed",
@@ -158,12 +167,15 @@ export function planResources(doc: Json): PolicyResource[] {
       attributes,
     });
   };
-  for (const r of moduleResources(doc.planned_values?.root_module)) add(r, r.values, changes.get(r.address)?.change?.after_unknown);
-  for (const c of changes.values()) {
-    const actions: string[] = c.change?.actions ?? [];
-    if (actions.length === 1 && actions[0] === "delete") continue;
-    add(c, c.change?.after, c.change?.after_unknown);
-  }
+  // Deleted and forgotten objects (["forget"], a removed block: hashicorp/terraform
+  // internal/command/jsonplan/plan.go) leave the configuration. Terraform 1.11 still lists a forgotten
+  // one in planned_values (without its values), so both are skipped there too.
+  const gone = (address: string) => {
+    const actions: string[] = changes.get(address)?.change?.actions ?? [];
+    return actions.length === 1 && (actions[0] === "delete" || actions[0] === "forget");
+  };
+  for (const r of moduleResources(doc.planned_values?.root_module)) if (!gone(r.address)) add(r, r.values, changes.get(r.address)?.change?.after_unknown);
+  for (const c of changes.values()) if (!gone(c.address)) add(c, c.change?.after, c.change?.after_unknown);
   for (const r of moduleResources(doc.prior_state?.values?.root_module)) if (r.mode === "data") add(r, r.values, undefined);
   return [...seen.values()];
 }

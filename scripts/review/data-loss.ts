@@ -84,6 +84,8 @@ function guards(rc: ResourceChange, stackJson: Json | undefined, stateBucket: st
 /** Danger findings of one change. */
 export function dataLossFindings(rc: ResourceChange, stackJson: Json | undefined, stateBucket?: string): Finding[] {
   if (rc.mode !== "managed" || (rc.action !== "delete" && rc.action !== "replace")) return [];
+  // ["create","forget"]: the old object is forgotten, not destroyed (scripts/review/state.ts reports it).
+  if (rc.action === "replace" && !(rc.change.actions ?? []).includes("delete")) return [];
   const what = DATA_HOLDING[rc.type];
   if (!what) return [];
   const reason = rc.actionReason ? REASONS[rc.actionReason] ?? rc.actionReason : undefined;
@@ -92,6 +94,12 @@ export function dataLossFindings(rc: ResourceChange, stackJson: Json | undefined
   const first = forcing[0] ?? paths[0];
   const changes = (forcing.length ? forcing : paths).map((p) => `\`${pathText(p)}\` ${display(rc, "before", p)} → ${display(rc, "after", p)}`);
   const why = rc.action === "replace" ? (changes.length ? `${changes.join(", ")} forces a new resource` : `replaced${reason ? `: ${reason}` : ""}`) : `deleted${reason ? `: ${reason}` : ""}`;
+  const order =
+    rc.order === "create-before-destroy"
+      ? " The new one is created before the old one is destroyed (create_before_destroy): the old one's data is not copied."
+      : rc.order === "delete-before-create"
+        ? " The old one is destroyed before the new one exists (delete, then create): unavailable in between."
+        : "";
   return [
     {
       severity: "danger",
@@ -99,7 +107,8 @@ export function dataLossFindings(rc: ResourceChange, stackJson: Json | undefined
       address: rc.address,
       action: rc.action,
       ...(first ? { attribute: pathText(first), before: display(rc, "before", first), after: display(rc, "after", first) } : {}),
-      message: `${rc.action === "replace" ? "Replacing" : "Deleting"} it loses ${what}: ${why}. ${guards(rc, stackJson, stateBucket).join(". ")}.`,
+      message: `${rc.action === "replace" ? "Replacing" : "Deleting"} it loses ${what}: ${why}.${order} ${guards(rc, stackJson, stateBucket).join(". ")}.`,
+      rule: `review/data-loss/${rc.action}`,
     },
   ];
 }

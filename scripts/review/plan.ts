@@ -4,7 +4,7 @@
  * Every value the review prints goes through {@link display}: a sensitive value is never returned,
  * not even in part or hashed.
  */
-import { Action } from "./model";
+import { Action, ReplaceOrder } from "./model";
 
 type Json = Record<string, any>;
 
@@ -15,8 +15,19 @@ export interface ResourceChange {
   readonly name: string;
   readonly mode: "managed" | "data";
   readonly action: Action;
+  /** For a replacement: whether the new object exists before the old one goes. */
+  readonly order?: ReplaceOrder;
   readonly actionReason?: string;
+  /** The address before a `moved` block (`previous_address`). */
+  readonly previousAddress?: string;
+  /** The import ID when the change also imports (`change.importing`); "(unknown)" when not known yet. */
+  readonly importing?: string;
+  /** Set on a `deferred_changes` entry: why Terraform defers it. */
+  readonly deferredReason?: string;
+  /** Set when the change is to a deposed object (left over by a failed create_before_destroy). */
+  readonly deposed?: string;
   readonly change: {
+    readonly actions?: readonly string[];
     readonly before: any;
     readonly after: any;
     readonly before_sensitive?: any;
@@ -26,29 +37,81 @@ export interface ResourceChange {
   };
 }
 
-/** The action of Terraform's `actions` list. */
+const SINGLE: readonly string[] = ["create", "update", "delete", "forget", "no-op", "read"];
+
+/**
+ * The action of Terraform's `actions` list (hashicorp/terraform internal/command/jsonplan/plan.go,
+ * `actionString`/`UnmarshalActions`): `["no-op"]`, `["create"]`, `["read"]`, `["update"]`, `["delete"]`,
+ * `["forget"]`, and the replacements `["delete","create"]`, `["create","delete"]`, `["create","forget"]`.
+ * An unknown list throws: reading it as a no-op would hide a change.
+ */
 export function actionOf(actions: readonly string[]): Action {
-  if (actions.includes("delete") && actions.includes("create")) return "replace";
-  if (actions.length === 1 && ["create", "update", "delete", "no-op", "read"].includes(actions[0])) return actions[0] as Action;
-  return "no-op";
+  const key = actions.join(",");
+  if (key === "delete,create" || key === "create,delete" || key === "create,forget") return "replace";
+  if (actions.length === 1 && SINGLE.includes(actions[0])) return actions[0] as Action;
+  throw new Error(`unknown plan action list [${actions.join(", ")}] (hashicorp/terraform internal/command/jsonplan/plan.go lists the known ones)`);
 }
 
-/** Whether a document is a plan (`terraform show -json` of a saved plan). */
+/** The order of a replacement: the new object first (`create` leads) or the old one deleted first. */
+export function replaceOrder(actions: readonly string[]): ReplaceOrder | undefined {
+  if (actionOf(actions) !== "replace") return undefined;
+  return actions[0] === "create" ? "create-before-destroy" : "delete-before-create";
+}
+
+/**
+ * Whether a document is a plan (`terraform show -json` of a saved plan). `resource_changes` is omitted
+ * when empty (jsonplan/plan.go `omitempty`: a plan without changes, a refresh-only plan), so a plan is
+ * recognised by its format version and its planned values or configuration.
+ */
 export function isPlan(doc: unknown): doc is Json {
-  return !!doc && typeof doc === "object" && typeof (doc as Json).format_version === "string" && Array.isArray((doc as Json).resource_changes);
+  if (!doc || typeof doc !== "object") return false;
+  const d = doc as Json;
+  if (typeof d.format_version !== "string") return false;
+  if (d.resource_changes !== undefined) return Array.isArray(d.resource_changes);
+  return typeof d.planned_values === "object" || typeof d.configuration === "object" || Array.isArray(d.resource_drift);
 }
 
-/** The resource changes of a plan. */
-export function resourceChanges(plan: Json): ResourceChange[] {
-  return ((plan.resource_changes ?? []) as Json[]).map((c) => ({
+/** One `resource_changes`/`resource_drift` entry (jsonplan `ResourceChange`, internal/command/jsonplan/resource.go). */
+function readChange(c: Json, deferredReason?: string): ResourceChange {
+  const actions: string[] = c.change?.actions ?? [];
+  const order = replaceOrder(actions);
+  const importing = c.change?.importing;
+  return {
     address: c.address,
     type: c.type,
     name: String(c.name),
     mode: c.mode === "data" ? "data" : "managed",
-    action: actionOf(c.change?.actions ?? []),
+    action: actionOf(actions),
+    ...(order ? { order } : {}),
     ...(c.action_reason ? { actionReason: c.action_reason } : {}),
+    ...(c.previous_address ? { previousAddress: c.previous_address } : {}),
+    ...(importing ? { importing: importing.unknown ? "(unknown)" : String(importing.id ?? (importing.identity ? JSON.stringify(importing.identity) : "")) } : {}),
+    ...(deferredReason ? { deferredReason } : {}),
+    ...(c.deposed ? { deposed: c.deposed } : {}),
     change: c.change ?? {},
-  }));
+  };
+}
+
+/** The resource changes of a plan. */
+export function resourceChanges(plan: Json): ResourceChange[] {
+  return ((plan.resource_changes ?? []) as Json[]).map((c) => readChange(c));
+}
+
+/**
+ * The deferred changes of a partial plan (`deferred_changes`: `{ reason, resource_change }`), each with
+ * its reason (jsonplan `DeferredResourceChange`).
+ */
+export function deferredChanges(plan: Json): ResourceChange[] {
+  return ((plan.deferred_changes ?? []) as Json[]).filter((d) => d?.resource_change).map((d) => readChange(d.resource_change, String(d.reason ?? "unknown")));
+}
+
+/**
+ * The objects changed outside Terraform (`resource_drift`): `before` is the state Terraform recorded,
+ * `after` what the refresh read. Terraform lists drift only when it is not a no-op (outside
+ * refresh-only mode), jsonplan/plan.go `Marshal`.
+ */
+export function resourceDrift(plan: Json): ResourceChange[] {
+  return ((plan.resource_drift ?? []) as Json[]).map((c) => readChange(c));
 }
 
 export type Path = ReadonlyArray<string | number>;

@@ -8,12 +8,14 @@
 import { Container, containersOf, imageTag } from "./containers";
 import { Finding, findingOf } from "./model";
 import { ResourceChange, UNKNOWN, display, formatValue, readable } from "./plan";
+import { HIDDEN, SECRET_NAME } from "./secrets";
 
-const info = findingOf("info", "rollout");
+const info = findingOf("info", "rollout", "review/rollout/task-definition");
+const serviceInfo = findingOf("info", "rollout", "review/rollout/service");
+const dbInfo = findingOf("info", "rollout", "review/rollout/database");
 
-/** Environment variable names whose values are never shown, even from the plain `environment`. */
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ENCRYPTION_KEY/i;
-const envValue = (name: string, value: string) => (SECRET_NAME.test(name) ? "(hidden)" : formatValue(value, 60));
+/** Environment variable values under secret-like names are never shown, even from the plain `environment`. */
+const envValue = (name: string, value: string) => (SECRET_NAME.test(name) ? HIDDEN : formatValue(value, 60));
 
 /** The container that runs the schema migration (`zenml migrate-database`), if any. */
 const isMigration = (c: Container) => c.name.includes("migrat") || c.command.some((x) => x.includes("migrate-database"));
@@ -94,7 +96,7 @@ function serviceFindings(rc: ResourceChange, all: readonly ResourceChange[]): Fi
       } else if (migration) parts.push(`the image is unchanged (${newTag}): ${migration.name} finds no migration to run`);
     }
   }
-  return [info(rc, parts.join("; "), "task_definition", display(rc, "before", ["task_definition"]), display(rc, "after", ["task_definition"]))];
+  return [serviceInfo(rc, parts.join("; "), "task_definition", display(rc, "before", ["task_definition"]), display(rc, "after", ["task_definition"]))];
 }
 
 /** DB attributes whose change restarts or fails over the instance, and what happens. */
@@ -120,7 +122,7 @@ function databaseFindings(rc: ResourceChange): Finding[] {
     const b = display(rc, "before", [attr]);
     const a = display(rc, "after", [attr]);
     if (b === a) continue;
-    out.push(info(rc, `${attr} ${b} → ${a}: ${effect(multiAz)}, ${when}`, attr, b, a));
+    out.push(dbInfo(rc, `${attr} ${b} → ${a}: ${effect(multiAz)}, ${when}`, attr, b, a));
   }
   return out;
 }

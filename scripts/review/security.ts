@@ -11,7 +11,13 @@ import { Path, ResourceChange, display, formatValue, pathText, readable, readabl
 
 type Json = Record<string, any>;
 
-const warn = findingOf("warn", "security");
+/** A security finding of one check (`review/security/<check>`: its rule in SARIF). */
+const warnOf = (check: string) => findingOf("warn", "security", `review/security/${check}`);
+const ingressWarn = warnOf("ingress-widened");
+const iamWarn = warnOf("iam-widened");
+const removedWarn = warnOf("protection-removed");
+const offWarn = warnOf("protection-switched-off");
+const secretWarn = warnOf("secret-source-changed");
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null || v === "" ? [] : [String(v)]);
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
@@ -19,13 +25,13 @@ const ports = (from: unknown, to: unknown, protocol: unknown) =>
   String(protocol) === "-1" || String(protocol) === "all" ? "all ports" : from === to ? `${from}/${protocol}` : `${from}-${to}/${protocol}`;
 
 /** One ingress permission, flattened. */
-interface Ingress {
+export interface Ingress {
   readonly ports: string;
   readonly cidrs: string[];
   readonly peers: string[];
 }
 
-function ingressOf(type: string, v: Json | undefined): Ingress[] {
+export function ingressOf(type: string, v: Json | undefined): Ingress[] {
   if (!v) return [];
   switch (type) {
     case "aws_security_group_rule":
@@ -68,7 +74,7 @@ function ingressFindings(rc: ResourceChange): Finding[] {
     const sources = newCidrs.length ? newCidrs.join(", ") : rule.peers.join(", ") || rule.cidrs.join(", ");
     const world = newCidrs.some((c) => WORLD.has(c));
     out.push(
-      warn(
+      ingressWarn(
         rc,
         `ingress widened: ${rule.ports} from ${sources}${world ? " (the whole internet)" : ""}${newPort && before.length ? " on a new port" : ""}`,
         attribute,
@@ -169,7 +175,7 @@ function iamFindings(rc: ResourceChange): Finding[] {
         newResources.length ? `Resource + ${newResources.join(", ")}` : "",
         newPrincipals.length ? `Principal + ${newPrincipals.join(", ")}` : "",
       ].filter(Boolean);
-      out.push(warn(rc, `IAM ${s.label}: ${parts.join("; ")}`, attr, shown(match), match ? formatValue(added.join("; "), 160) : shown(s)));
+      out.push(iamWarn(rc, `IAM ${s.label}: ${parts.join("; ")}`, attr, shown(match), match ? formatValue(added.join("; "), 160) : shown(s)));
     }
   }
   return out;
@@ -241,12 +247,12 @@ function switchedOffFindings(rc: ResourceChange): Finding[] {
     if (!what) return [];
     const endpoint = rc.type === "aws_sns_topic_subscription" ? readable(rc, "before", ["endpoint"]) : undefined;
     const protocol = rc.type === "aws_sns_topic_subscription" ? readable(rc, "before", ["protocol"]) : undefined;
-    return [warn(rc, `${what}${endpoint ? ` (${protocol} to ${endpoint} no longer notified)` : ""}`, endpoint ? "endpoint" : undefined, endpoint ? display(rc, "before", ["endpoint"]) : undefined, endpoint ? "(none)" : undefined)];
+    return [removedWarn(rc, `${what}${endpoint ? ` (${protocol} to ${endpoint} no longer notified)` : ""}`, endpoint ? "endpoint" : undefined, endpoint ? display(rc, "before", ["endpoint"]) : undefined, endpoint ? "(none)" : undefined)];
   }
   if (rc.action !== "update" && rc.action !== "replace") return [];
   return SWITCHED_OFF.filter((s) => s.type === rc.type)
     .filter((s) => s.off(readable(rc, "before", s.path), readable(rc, "after", s.path)))
-    .map((s) => warn(rc, s.what, pathText(s.path), display(rc, "before", s.path), display(rc, "after", s.path)));
+    .map((s) => offWarn(rc, s.what, pathText(s.path), display(rc, "before", s.path), display(rc, "after", s.path)));
 }
 
 /** Container secrets whose source (secret ARN, JSON key, version stage or ID pin) changed or was removed. */
@@ -262,7 +268,7 @@ function secretFindings(rc: ResourceChange): Finding[] {
     for (const [name, from] of c.secrets) {
       const was = old.secrets.get(name);
       if (was !== undefined && was !== from) {
-        out.push(warn(rc, `container ${c.name}: secret ${name} now comes from another source (valueFrom: secret, JSON key or version pin changed)`, `container_definitions.${c.name}.secrets.${name}`, was, from));
+        out.push(secretWarn(rc, `container ${c.name}: secret ${name} now comes from another source (valueFrom: secret, JSON key or version pin changed)`, `container_definitions.${c.name}.secrets.${name}`, was, from));
       }
     }
   }
