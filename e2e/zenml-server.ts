@@ -347,7 +347,7 @@ export class EmulatedTask {
     if (name === "ZENML_STORE_URL") {
       const m = /^mysql:\/\/\$\{aws_db_instance\.[^.}]+\.address\}:3306\/([^/?]+)$/.exec(value);
       if (!m) throw new Error(`ZENML_STORE_URL ${value} is not mysql://<rds address>:3306/<database>`);
-      this.note(`ZENML_STORE_URL: the RDS address and 3306 → 127.0.0.1:${this.o.dbPort} (MariaDB with TLS from the test CA, require_secure_transport=ON)`);
+      this.note("ZENML_STORE_URL: the RDS address and 3306 → 127.0.0.1:<MariaDB's free port> (TLS from the test CA, require_secure_transport=ON)");
       return `mysql://127.0.0.1:${this.o.dbPort}/${m[1]}`;
     }
     if (/-----BEGIN CERTIFICATE-----/.test(value)) {
@@ -396,7 +396,7 @@ export class EmulatedTask {
     if (portAt >= 0) {
       const containerPort = Number(command[portAt + 1]);
       command[portAt + 1] = String(await this.ports.host(containerPort));
-      this.note(`${c.name}: uvicorn --port ${containerPort} → host port ${command[portAt + 1]} (the task's network namespace flattened onto the host's loopback)`);
+      this.note(`${c.name}: uvicorn --port ${containerPort} → a free host port (the task's network namespace flattened onto the host's loopback)`);
     }
     const hostAt = command.indexOf("--host");
     if (hostAt >= 0 && command[hostAt + 1] === "0.0.0.0") {
