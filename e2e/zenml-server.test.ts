@@ -248,11 +248,16 @@ describe.each(RELEASES)("zenml[server]==%s from the synthesized task", (version)
   }, 300_000);
 
   test("mutation: with the task's port changed, the task fails on /health", async () => {
-    const t = mutateContainer(task, task.serving.name, (c) => ({ ...c, portMappings: c.portMappings!.map((p) => ({ ...p, containerPort: 9090, hostPort: 9090 })) }));
+    // As `service.containerPort: 9090` would change it: the port mapping, the health check and the guide's
+    // ZENML_SERVER_PORT (which no ZenML code reads, so the image keeps listening on 8080).
+    const t = withEnvironment(
+      mutateContainer(task, task.serving.name, (c) => ({ ...c, portMappings: c.portMappings!.map((p) => ({ ...p, containerPort: 9090, hostPort: 9090 })) })),
+      task.serving.name, "ZENML_SERVER_PORT", "9090",
+    );
     const moved: SynthTask = { ...t, healthCheck: { ...t.healthCheck, port: 9090 } };
     const e = emulate("mutation-port", moved);
     const err = await startTask(e, SERVER_START_MS).then((server) => server.stop().then(() => undefined), (x: Error) => x);
     remember(e);
-    expect(err?.message).toMatch(/^\/health: the target group's health check \/health on port 9090 .* did not pass/);
+    expect(err?.message).toMatch(/^\/health: the target group's health check \/health on port 9090 .* did not pass .*server up: true/);
   }, 300_000);
 });
