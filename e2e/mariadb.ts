@@ -87,7 +87,15 @@ export async function startMariaDb(o: MariaDbOptions): Promise<MariaDb> {
   const socket = path.join(o.dir, "mysqld.sock");
   const errorLog = path.join(o.dir, "mysqld.err");
   fs.mkdirSync(o.dir, { recursive: true });
-  run("mariadb-install-db", ["--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"]);
+  const install = () => run("mariadb-install-db", ["--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"]);
+  try {
+    install();
+  } catch (e) {
+    // Seen once on a shared machine ("Table 'sys.x$…' doesn't exist" while another job ran apt): one fresh retry.
+    process.stderr.write(`[mariadb] mariadb-install-db failed, retrying once: ${(e as Error).message.split("\n")[0]}\n`);
+    fs.rmSync(datadir, { recursive: true, force: true });
+    install();
+  }
   const port = await freePort();
   const server = spawn(MARIADBD, [
     "--no-defaults", `--datadir=${datadir}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1",

@@ -686,42 +686,49 @@ export async function prepareRealServer(o: { readonly dir: string; readonly vers
   const ca = makeTestCa(path.join(o.dir, "ca"));
   const cp = new ControlPlaneStandIn(ca, { clientId: "", clientSecret: "" });
   const apiUrl = await cp.start();
-  const configDir = path.join(o.dir, "config");
-  fs.mkdirSync(configDir);
-  for (const f of fs.readdirSync(path.dirname(o.configFile)).filter((f) => f.endsWith(".schema.json"))) fs.copyFileSync(path.join(path.dirname(o.configFile), f), path.join(configDir, f));
-  const original = JSON.parse(fs.readFileSync(o.configFile, "utf8"));
-  const envName = path.basename(o.configFile, ".json");
-  fs.writeFileSync(path.join(configDir, `${envName}.json`), JSON.stringify({ ...original, zenml: { ...original.zenml, version: o.version, apiUrl } }, null, 2));
-  const manifest = await synth(configDir, path.join(o.dir, "cdktf.out"), path.join(o.dir, "synth.log"));
-  const task = readTask(readStack(path.join(o.dir, "cdktf.out", manifest.stacks[envName].workingDirectory)));
-  const env = Object.fromEntries((task.serving.environment ?? []).map((e) => [e.name, e.value]));
-  const database = /\/([^/]+)$/.exec(env.ZENML_STORE_URL)![1];
-  const dbUser = "zenml_admin";
-  const dbPassword = randomBytes(16).toString("hex");
-  const db = await startMariaDb({ dir: path.join(o.dir, "mariadb"), ca, database, user: dbUser, password: dbPassword });
-  const secrets: SecretValues = { "rds-managed": JSON.stringify({ username: dbUser, password: dbPassword }) };
-  for (const s of Object.values(task.stack.resource?.aws_secretsmanager_secret ?? {})) secrets[s.name] = randomBytes(32).toString("hex");
-  const oauth2Secret = Object.entries(secrets).find(([k]) => k.endsWith("/oauth2-client-secret"))?.[1];
-  if (!oauth2Secret) throw new Error(`${o.configFile}: the stack has no */oauth2-client-secret secret`);
-  cp.expected.clientId = env.ZENML_SERVER_PRO_WORKSPACE_ID;
-  cp.expected.clientSecret = oauth2Secret;
-  return {
-    version: o.version,
-    dir: o.dir,
-    ca,
-    db,
-    cp,
-    task,
-    secrets,
-    oauth2Secret,
-    dbUser,
-    options: { dir: path.join(o.dir, "tasks"), venv: zenmlVenv(o.version), dbPort: db.port, ca, secrets },
-    configChanges: `config copy of ${path.relative(REPO, o.configFile)}: zenml.version ${o.version}, zenml.apiUrl ${apiUrl} (the control-plane stand-in; the audience follows it)`,
-    stop: async () => {
-      await db.stop();
-      await cp.stop();
-    },
-  };
+  let db: MariaDb | undefined;
+  try {
+    const configDir = path.join(o.dir, "config");
+    fs.mkdirSync(configDir);
+    for (const f of fs.readdirSync(path.dirname(o.configFile)).filter((f) => f.endsWith(".schema.json"))) fs.copyFileSync(path.join(path.dirname(o.configFile), f), path.join(configDir, f));
+    const original = JSON.parse(fs.readFileSync(o.configFile, "utf8"));
+    const envName = path.basename(o.configFile, ".json");
+    fs.writeFileSync(path.join(configDir, `${envName}.json`), JSON.stringify({ ...original, zenml: { ...original.zenml, version: o.version, apiUrl } }, null, 2));
+    const manifest = await synth(configDir, path.join(o.dir, "cdktf.out"), path.join(o.dir, "synth.log"));
+    const task = readTask(readStack(path.join(o.dir, "cdktf.out", manifest.stacks[envName].workingDirectory)));
+    const env = Object.fromEntries((task.serving.environment ?? []).map((e) => [e.name, e.value]));
+    const database = /\/([^/]+)$/.exec(env.ZENML_STORE_URL)![1];
+    const dbUser = "zenml_admin";
+    const dbPassword = randomBytes(16).toString("hex");
+    db = await startMariaDb({ dir: path.join(o.dir, "mariadb"), ca, database, user: dbUser, password: dbPassword });
+    const secrets: SecretValues = { "rds-managed": JSON.stringify({ username: dbUser, password: dbPassword }) };
+    for (const s of Object.values(task.stack.resource?.aws_secretsmanager_secret ?? {})) secrets[s.name] = randomBytes(32).toString("hex");
+    const oauth2Secret = Object.entries(secrets).find(([k]) => k.endsWith("/oauth2-client-secret"))?.[1];
+    if (!oauth2Secret) throw new Error(`${o.configFile}: the stack has no */oauth2-client-secret secret`);
+    cp.expected.clientId = env.ZENML_SERVER_PRO_WORKSPACE_ID;
+    cp.expected.clientSecret = oauth2Secret;
+    return {
+      version: o.version,
+      dir: o.dir,
+      ca,
+      db,
+      cp,
+      task,
+      secrets,
+      oauth2Secret,
+      dbUser,
+      options: { dir: path.join(o.dir, "tasks"), venv: zenmlVenv(o.version), dbPort: db.port, ca, secrets },
+      configChanges: `config copy of ${path.relative(REPO, o.configFile)}: zenml.version ${o.version}, zenml.apiUrl ${apiUrl} (the control-plane stand-in; the audience follows it)`,
+      stop: async () => {
+        await db!.stop();
+        await cp.stop();
+      },
+    };
+  } catch (e) {
+    await db?.stop();
+    await cp.stop();
+    throw e;
+  }
 }
 
 /**
