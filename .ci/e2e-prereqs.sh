@@ -6,7 +6,10 @@
 #     else Terraform needs registry.terraform.io;
 #   - python3 with moto[server] 5.x and boto3 (pip install "moto[server]==5.2.1" when missing);
 #   - for the migration-lock test: MariaDB server, Debian's python3 with pymysql, and openssl
-#     (apt-get install mariadb-server python3-pymysql openssl when missing).
+#     (apt-get install mariadb-server python3-pymysql openssl when missing);
+#   - for the real-server scenario (e2e/zenml-server.test.ts): bubblewrap (apt) and, per pinned release
+#     e2e/requirements-zenml-<v>.txt, a project-local venv .venv-e2e/zenml-<v> (git-ignored) with exactly
+#     those pins (python3 -m venv; pip install --no-deps -r; pip check).
 # Exits non-zero with one line per missing piece and how to get it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +105,42 @@ if ! lock_ready; then
   lock_ready || problem "the migration-lock test needs /usr/sbin/mariadbd, mariadb-install-db, openssl and $lock_python with pymysql: apt-get install mariadb-server python3-pymysql openssl (log /tmp/e2e-prereqs-apt.log)"
 fi
 lock_ready && say "mariadb $(/usr/sbin/mariadbd --version | awk '{print $3}'), pymysql $("$lock_python" -c 'import pymysql; print(pymysql.__version__)')"
+
+# --- bubblewrap and the pinned zenml[server] venvs for e2e/zenml-server.test.ts
+if ! command -v bwrap >/dev/null 2>&1; then
+  say "installing bubblewrap (apt) for the real-server scenario"
+  if command -v apt-get >/dev/null 2>&1; then
+    { [ "$(id -u)" -eq 0 ] && apt-get install -y -q bubblewrap || sudo apt-get install -y -q bubblewrap; } >>/tmp/e2e-prereqs-apt.log 2>&1 || true
+  fi
+fi
+if ! bwrap --ro-bind / / --unshare-user --uid 1000 true >/dev/null 2>&1; then
+  problem "the real-server scenario needs bubblewrap with user namespaces: apt-get install bubblewrap (and kernel.unprivileged_userns_clone=1 if not root) (log /tmp/e2e-prereqs-apt.log)"
+fi
+for req in e2e/requirements-zenml-*.txt; do
+  v="${req#e2e/requirements-zenml-}"; v="${v%.txt}"
+  venv=".venv-e2e/zenml-$v"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import zenml, uvicorn, pymysql; assert zenml.__version__ == '$v'" >/dev/null 2>&1 \
+    && cmp -s "$req" "$venv/.requirements.txt"; then
+    say "zenml[server] $v in $venv"
+    continue
+  fi
+  say "creating $venv from $req (pip, PyPI)"
+  rm -rf "$venv"
+  log="/tmp/e2e-prereqs-zenml-$v.log"
+  if python3 -m venv "$venv" >"$log" 2>&1 \
+    && "$venv/bin/pip" install --disable-pip-version-check -q --no-deps -r "$req" >>"$log" 2>&1 \
+    && "$venv/bin/pip" check >>"$log" 2>&1; then
+    cp "$req" "$venv/.requirements.txt"
+    say "zenml[server] $v in $venv"
+  else
+    rm -rf "$venv"
+    if grep -qiE "network|resolve|connection|Max retries|No matching distribution" "$log"; then
+      problem "pip install -r $req failed: PyPI is unreachable from this machine (log $log)"
+    else
+      problem "pip install -r $req failed (log $log)"
+    fi
+  fi
+done
 
 if [ "$missing" -ne 0 ]; then
   echo "e2e-prereqs: not ready for npm run test:e2e (see MISSING above)" >&2

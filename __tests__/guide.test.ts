@@ -288,7 +288,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         ZENML_STORE_TYPE: "sql",
         ZENML_SECRETS_STORE_TYPE: "sql",
         ZENML_STORE_SSL: "true",
-        ZENML_STORE_SSL_CA: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/),
+        ZENML_STORE_SSL_CA: "/zenml/.zenconfig/rds-ca-bundle.pem",
         ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true",
         ZENML_LOGGING_VERBOSITY: "INFO",
         ZENML_CONFIG_PATH: "/zenml/.zenconfig",
@@ -353,7 +353,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s environment", (env) => {
         { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
       ]);
       const init = containers(stack).find((c) => c.name === "writable-volumes");
-      expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], command: ["chmod 1777 /volumes/zenml-zenconfig /volumes/zenml-home /volumes/tmp"] });
+      const ca = "/volumes/zenml-zenconfig/rds-ca-bundle.pem";
+      expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], command: [`printf '%s' "$VOLUME_FILE_0" > ${ca} && chmod 0444 ${ca} && chmod 1777 /volumes/zenml-zenconfig /volumes/zenml-home /volumes/tmp`] });
+      expect(init.environment).toEqual([{ name: "VOLUME_FILE_0", value: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/) }]);
       expect(init.mountPoints.map((m: any) => m.sourceVolume)).toEqual(["zenml-zenconfig", "zenml-home", "tmp"]);
       // Nothing is mounted over the image user's home (its ~/.local/bin is on the image's PATH).
       for (const c of containers(stack)) {

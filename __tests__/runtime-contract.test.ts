@@ -9,7 +9,7 @@ import { X509Certificate } from "crypto";
 import { loadEnvironments } from "../lib/config/load";
 import { EnvironmentConfig } from "../lib/config/schema";
 import { rdsCaCommonName, splitPem } from "../lib/rds-ca";
-import { MIGRATION_LOCK_NAME, ZENML_WRITABLE_PATHS, zenmlContainerEnvironment, ZenmlRuntimeRefs } from "../lib/zenml-environment";
+import { MIGRATION_LOCK_NAME, ZENML_STORE_CA_FILE, ZENML_WRITABLE_PATHS, zenmlContainerEnvironment, ZenmlRuntimeRefs } from "../lib/zenml-environment";
 import { supportedZenmlRelease, zenmlRelease, ZENML_MIGRATION_BACKUP_STRATEGY } from "../lib/zenml-releases";
 import { configFrom, only, resources, ROOT, shippedFile, StackJson, synthAll, synthShipped } from "./helpers";
 
@@ -58,6 +58,8 @@ const containers = (stack: StackJson): any[] => JSON.parse(only(stack, "aws_ecs_
 const byName = (stack: StackJson, name: string) => containers(stack).find((c) => c.name === name);
 const envOf = (c: any): Record<string, string> => Object.fromEntries((c.environment ?? []).map((e: any) => [e.name, e.value]));
 const secretsOf = (c: any): Record<string, string> => Object.fromEntries((c.secrets ?? []).map((e: any) => [e.name, e.valueFrom]));
+/** The CA bundle the volume-preparation container writes to ZENML_STORE_CA_FILE (its VOLUME_FILE_0). */
+const caBundleOf = (stack: StackJson): string | undefined => envOf(byName(stack, "writable-volumes")).VOLUME_FILE_0;
 const TLS_VARIABLES = ["ZENML_STORE_SSL", "ZENML_STORE_SSL_CA", "ZENML_STORE_SSL_VERIFY_SERVER_CERT"];
 
 test("the cases cover the shipped environments, every example workspace and both TLS settings", () => {
@@ -80,16 +82,20 @@ describe.each(cases)("%s", (envName, config) => {
         // Every deployable release has SqlZenStoreConfiguration.ssl, and applies TLS only when it is on.
         expect(supportedZenmlRelease(config.zenml.version).storeSslField).toBe(true);
         expect(env).toMatchObject({ ZENML_STORE_SSL: "true", ZENML_STORE_SSL_VERIFY_SERVER_CERT: "true" });
-        expect(env.ZENML_STORE_SSL_CA).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+        // A path, never PEM content: 0.84.3 stops on content (lib/zenml-environment.ts, ZENML_STORE_CA_FILE).
+        expect(env.ZENML_STORE_SSL_CA).toBe(ZENML_STORE_CA_FILE);
+        expect(env.ZENML_STORE_SSL_CA.startsWith(`${ZENML_WRITABLE_PATHS.config}/`)).toBe(true);
       } else {
         for (const v of TLS_VARIABLES) expect(env[v]).toBeUndefined();
       }
     }
+    // The CA file is written by the volume-preparation container, and only when TLS is required.
+    expect(caBundleOf(stack) !== undefined).toBe(required);
   });
 
   test("the CA bundle is the region's current RDS roots and contains the CA of the instance's ca_cert_identifier", () => {
     if (!config.database.requireTls) return;
-    const bundle = envOf(server).ZENML_STORE_SSL_CA;
+    const bundle = caBundleOf(stack)!;
     const names = splitPem(bundle).map((pem) => new X509Certificate(pem).subject.split("\n").find((l) => l.startsWith("CN="))!.slice(3));
     const ca = only(stack, "aws_db_instance").ca_cert_identifier;
     expect(names).toContain(rdsCaCommonName(config.region, ca));
@@ -205,7 +211,11 @@ describe.each(cases)("%s", (envName, config) => {
     const init = byName(stack, "writable-volumes");
     expect(init).toMatchObject({ essential: false, user: "0", entryPoint: ["sh", "-c"], readonlyRootFilesystem: true });
     expect(init.linuxParameters).toEqual({ capabilities: { drop: ["ALL"] } });
-    expect(init.command).toEqual([`chmod 1777 ${init.mountPoints.map((m: any) => m.containerPath).join(" ")}`]);
+    const chmod = `chmod 1777 ${init.mountPoints.map((m: any) => m.containerPath).join(" ")}`;
+    const caFile = `/volumes/zenml-zenconfig${ZENML_STORE_CA_FILE.slice(ZENML_WRITABLE_PATHS.config.length)}`;
+    expect(init.command).toEqual([
+      config.database.requireTls ? `printf '%s' "$VOLUME_FILE_0" > ${caFile} && chmod 0444 ${caFile} && ${chmod}` : chmod,
+    ]);
     expect(init.mountPoints.map((m: any) => m.sourceVolume).sort()).toEqual(server.mountPoints.map((m: any) => m.sourceVolume).sort());
     expect(containers(stack).map((c) => c.name).sort()).toEqual(["migrate-database", "writable-volumes", "zenml-server"]);
   });
@@ -314,9 +324,10 @@ describe("per-release contract (lib/zenml-releases.ts)", () => {
     const withSsl = zenmlContainerEnvironment(dev, refs, since);
     for (const e of [without.server.environment, without.migration.environment]) {
       expect(e.ZENML_STORE_SSL).toBeUndefined();
-      expect(e.ZENML_STORE_SSL_CA).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(e.ZENML_STORE_SSL_CA).toBe(ZENML_STORE_CA_FILE);
       expect(e.ZENML_STORE_SSL_VERIFY_SERVER_CERT).toBe("true");
     }
+    expect(without.files).toEqual([{ path: ZENML_STORE_CA_FILE, content: expect.stringMatching(/^-----BEGIN CERTIFICATE-----\n/) }]);
     for (const e of [withSsl.server.environment, withSsl.migration.environment]) expect(e.ZENML_STORE_SSL).toBe("true");
   });
 

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments, zenmlVersionWarning } from "../lib/config/load";
-import { zenmlContainerEnvironment, ZenmlRuntimeRefs } from "../lib/zenml-environment";
+import { zenmlContainerEnvironment, ZenmlRuntimeRefs, ZENML_STORE_CA_FILE } from "../lib/zenml-environment";
 import {
   compareZenmlVersions,
   resolveZenmlRelease,
@@ -132,11 +132,12 @@ describe("what this project sets fits what every deployable release's wheel read
       const pro = names.filter((n) => n.startsWith("ZENML_SERVER_PRO_")).map((n) => n.slice("ZENML_SERVER_PRO_".length).toLowerCase());
       for (const field of pro) expect([...r.pro.required, ...r.pro.optional]).toContain(field);
       for (const field of r.pro.required) expect(pro).toContain(field);
-      // TLS: ssl=true is what turns the CA and verification on; the CA is PEM text, which the release
-      // writes to a file under the local stores path (a task volume here).
+      // TLS: ssl=true is what turns the CA and verification on. The wheel takes PEM text or a path; the task
+      // passes a path (the file writable-volumes writes): PEM text stops 0.84.3 at start, as the real server
+      // showed (e2e/zenml-server.test.ts; lib/zenml-environment.ts ZENML_STORE_CA_FILE).
       expect(container.environment.ZENML_STORE_SSL).toBe("true");
       expect(r.store.tlsOnlyIfSsl).toBe(true);
-      expect(container.environment.ZENML_STORE_SSL_CA).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+      expect(container.environment.ZENML_STORE_SSL_CA).toBe(ZENML_STORE_CA_FILE);
       expect(r.store.sslCa).toMatchObject({ takes: "pem-or-path", writtenTo: "<GlobalConfiguration().local_stores_path>/certificates/ssl_ca.pem", fileMode: "0o600" });
       expect(r.backupStrategies).toContain(container.environment.ZENML_STORE_BACKUP_STRATEGY);
       // ZENML_LOGGING_VERBOSITY: upper-cased, then a LoggingLevels member name.

@@ -4,6 +4,7 @@
  */
 import { CONTROL_PLANE_AUTH_FAILURE_TERMS, DB_CONNECTION_ERROR_TERMS } from "../lib/log-signatures";
 import { anyPhrasePattern } from "../modules/log-alerts";
+import { ZENML_STORE_CA_FILE } from "../lib/zenml-environment";
 import type { EnvironmentConfig, PlatformConfig } from "../lib/config/schema";
 import { Aws, AwsError, StackJson } from "./harness";
 
@@ -234,7 +235,11 @@ export async function assertEnvironment(aws: Aws, c: EnvironmentConfig, stack: S
   };
   for (const [k, v] of Object.entries(expectedEnv)) check.equal(env[k], v, `env ${k}=${v}`);
   if (c.database.requireTls) {
-    check.that(/^-----BEGIN CERTIFICATE-----\n/.test(env.ZENML_STORE_SSL_CA ?? ""), "env ZENML_STORE_SSL_CA carries the RDS CA bundle as PEM content");
+    // A file the writable-volumes container writes from its VOLUME_FILE_0 (0.84.3 stops on PEM content, lib/zenml-environment.ts).
+    check.equal(env.ZENML_STORE_SSL_CA, ZENML_STORE_CA_FILE, `env ZENML_STORE_SSL_CA=${ZENML_STORE_CA_FILE}`);
+    const prep = td.containerDefinitions.find((d: any) => d.name === "writable-volumes");
+    const bundle = (prep?.environment ?? []).find((e: any) => e.name === "VOLUME_FILE_0")?.value ?? "";
+    check.that(/^-----BEGIN CERTIFICATE-----\n/.test(bundle), "writable-volumes gets the RDS CA bundle (VOLUME_FILE_0) to write to that file");
   }
   check.that(
     Object.keys(env).every((k) => k.startsWith("ZENML_") || ["HOME", "DISABLE_DATABASE_MIGRATION"].includes(k)),

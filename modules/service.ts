@@ -160,6 +160,13 @@ export interface ZenmlServiceProps {
    * @default ["/tmp"]
    */
   readonly writablePaths?: readonly string[];
+  /**
+   * Files the volume-preparation container writes (mode 0444, owned by root) into the writable paths
+   * before any other container starts; each content reaches it as a plain variable `VOLUME_FILE_<n>`, so
+   * only public content belongs here (a CA bundle). Needs `readonlyRootFilesystem`.
+   * @default []
+   */
+  readonly volumeFiles?: readonly { readonly path: string; readonly content: string }[];
 }
 
 /**
@@ -205,6 +212,11 @@ export class ZenmlService extends Construct {
           return { volume, path, initPath: `/volumes/${volume}` };
         })
       : [];
+    const files = (props.volumeFiles ?? []).map((f, i) => {
+      const w = writable.find((v) => f.path.startsWith(`${v.path}/`));
+      if (!w) throw new Error(`volume file ${f.path} is not inside a writable path (${writable.map((v) => v.path).join(", ") || "none: readonlyRootFilesystem is off"})`);
+      return { variable: `VOLUME_FILE_${i}`, initPath: `${w.initPath}${f.path.slice(w.path.length)}`, content: f.content };
+    });
     const mountPoints = writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.path, readOnly: false }));
     const afterVolumes = readOnly ? [{ containerName: volumeInitName, condition: "SUCCESS" }] : [];
     const withDependencies = (dependsOn: object[]) => (dependsOn.length > 0 ? { dependsOn } : {});
@@ -217,7 +229,13 @@ export class ZenmlService extends Construct {
         essential: false,
         user: "0",
         entryPoint: ["sh", "-c"],
-        command: [`chmod 1777 ${writable.map((w) => w.initPath).join(" ")}`],
+        command: [
+          [
+            ...files.map((f) => `printf '%s' "$${f.variable}" > ${f.initPath} && chmod 0444 ${f.initPath}`),
+            `chmod 1777 ${writable.map((w) => w.initPath).join(" ")}`,
+          ].join(" && "),
+        ],
+        ...(files.length > 0 ? { environment: files.map((f) => ({ name: f.variable, value: f.content })) } : {}),
         mountPoints: writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.initPath, readOnly: false })),
         readonlyRootFilesystem: true,
         linuxParameters: { capabilities: { drop: ["ALL"] } },

@@ -211,6 +211,7 @@ export class ZenmlHybridStack extends TerraformStack {
       secrets: env.server.secrets,
       migration: env.migration,
       writablePaths: env.writablePaths,
+      volumeFiles: env.files,
       logGroupName: logs.logGroup.name,
       region: c.region,
       executionRoleArn: roles.executionRole.arn,
