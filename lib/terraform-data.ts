@@ -7,19 +7,16 @@
  * stack (1.7 s of a 50-environment synth), and a crash when the synthesizing machine has no Terraform —
  * which is not the machine that applies the stack anyway. Constructs offer no way to remove a validation
  * once added, so this class is the same resource binding (same JSON and HCL attributes as cdktf 0.21's
- * `DataResource`) without it; the version floor is instead a static `terraform.required_version` in each
- * stack that uses it ({@link TERRAFORM_REQUIRED_VERSION}), which Terraform itself checks on the machine that
- * runs `init`/`plan`/`apply`. Every other cdktf validation (app and stack) still runs.
+ * `DataResource`) without it. Every other cdktf validation (app and stack) still runs.
+ *
+ * The stacks state no `terraform.required_version` in its place: checkov 3.3.30's `terraform_json` parser
+ * (`checkov/terraform_json/parser.py`, `handle_block_type` → `hclify`: "this method receives only dicts")
+ * fails on any plain value in the `terraform` block, and then scans nothing of the file. The Terraform the
+ * stacks need (≥ 1.11, for the write-only arguments of modules/write-only-secret.ts) is a documented
+ * prerequisite; an older one refuses `secret_string_wo` at plan.
  */
 import { Construct } from "constructs";
 import { anyToHclTerraform, anyToTerraform, hashMapper, hashMapperHcl, TerraformMetaArguments, TerraformResource } from "cdktf";
-
-/**
- * The Terraform (and OpenTofu) versions the workspace stacks need, written as `terraform.required_version`:
- * write-only arguments (`secret_string_wo`, modules/write-only-secret.ts) need 1.11, which also covers
- * ephemeral resources (1.10), the S3 backend's `use_lockfile` (1.10) and `terraform_data` (1.4).
- */
-export const TERRAFORM_REQUIRED_VERSION = ">= 1.11";
 
 /** Props of {@link TerraformData}: the meta-arguments of any resource plus `terraform_data`'s own two. */
 export interface TerraformDataConfig extends TerraformMetaArguments {

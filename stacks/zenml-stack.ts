@@ -25,7 +25,6 @@ import { secretsStoreKey } from "../modules/secrets-store-key";
 import { SecurityGroups } from "../modules/security-groups";
 import { ZENML_CONTAINER_NAME, ZENML_SERVICE_NAME, ZenmlService } from "../modules/service";
 import { PreMigrationSnapshot } from "../modules/pre-migration-snapshot";
-import { TERRAFORM_REQUIRED_VERSION } from "../lib/terraform-data";
 import { AwsWorkloadManagerResources } from "../modules/workload-manager";
 import { awsProviderAndState, createNetwork, stackTags } from "./common";
 
@@ -61,8 +60,6 @@ export class ZenmlHybridStack extends TerraformStack {
     const c = props.config;
 
     awsProviderAndState(this, c);
-    // Checked by Terraform where the stack is applied, instead of cdktf running `terraform version` at synth.
-    this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
     const kms = new EncryptionKey(this, "kms", { name: c.name, accountId, region: c.region }).key;
 
