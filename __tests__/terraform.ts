@@ -61,7 +61,8 @@ const MAIN = path.join(ROOT, "dist", "main.js");
 /** What the validation depends on: the built app, the renderer's repairs, the configs and the terraform version. */
 function validationKey(): string {
   const hash = crypto.createHash("sha256").update(terraformVersion.stdout ?? "");
-  const files = [MAIN, path.join(ROOT, "scripts", "synth-hcl.ts")];
+  // dist/main.js starts the app bundle dist/synth.js (launch.ts).
+  const files = [MAIN, path.join(ROOT, "dist", "synth.js"), path.join(ROOT, "scripts", "synth-hcl.ts")];
   for (const dir of Object.values(VALIDATED_CONFIG_DIRS)) for (const f of fs.readdirSync(dir).sort()) files.push(path.join(dir, f));
   for (const f of files) hash.update(`${path.relative(ROOT, f)}\0`).update(fs.readFileSync(f)).update("\0");
   return hash.digest("hex").slice(0, 32);

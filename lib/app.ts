@@ -2,11 +2,12 @@
  * Builds the cdktf App from validated config files: one stack per platform and environment file plus
  * the state bootstrap stack. Kept apart from main.ts so tests build exactly what `cdktf synth` builds.
  */
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { BOOTSTRAP_STACK } from "./config/load";
 import { AnyConfig, PlatformConfig } from "./config/schema";
 import { singleDefaultTagsBlock } from "./default-tags";
 import { applyPolicies } from "./policy";
+import { resolveEachElementOnce } from "./resolve-once";
 import { StateBootstrapStack, StateLocations } from "../stacks/bootstrap-stack";
 import { PlatformStack } from "../stacks/platform-stack";
 import { ZenmlHybridStack } from "../stacks/zenml-stack";
@@ -48,6 +49,7 @@ export function buildApp(app: App, configs: readonly AnyConfig[], options: Build
   new StateBootstrapStack(app, BOOTSTRAP_STACK, stateLocations(configs));
   singleDefaultTagsBlock(app);
   applyPolicies(app, { log: options.policyLog, verbose: options.policyVerbose, reportHint: options.policyReportHint });
+  for (const c of app.node.findAll()) if (TerraformStack.isStack(c)) resolveEachElementOnce(c);
   return app;
 }
 

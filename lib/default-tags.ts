@@ -9,6 +9,7 @@
 import { IConstruct } from "constructs";
 import { App, Aspects, IAspect, TerraformStack, Tokenization } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { declareOverrideOnlyAspect } from "./resolve-once";
 
 class SingleDefaultTagsBlock implements IAspect {
   visit(node: IConstruct): void {
@@ -27,6 +28,8 @@ class SingleDefaultTagsBlock implements IAspect {
 
 /** Applies it to the AWS providers of every stack under `scope` (cdktf invokes aspects per stack, from the stack down). */
 export function singleDefaultTagsBlock(scope: IConstruct): void {
-  const aspect = new SingleDefaultTagsBlock();
+  // Its one change without addOverride (resetDefaultTags) is always followed by an addOverride on the same
+  // provider, which drops the provider's prepared fragment (lib/resolve-once.ts).
+  const aspect = declareOverrideOnlyAspect(new SingleDefaultTagsBlock());
   for (const stack of scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))) Aspects.of(stack).add(aspect);
 }

@@ -7,24 +7,13 @@
  * ./outputs) and, with `verbose`, to the log.
  */
 import { IConstruct } from "constructs";
-import {
-  Aspects,
-  DefaultTokenResolver,
-  IAspect,
-  StringConcat,
-  TerraformDataSource,
-  TerraformElement,
-  TerraformResource,
-  TerraformStack,
-  Tokenization,
-} from "cdktf";
+import { Aspects, IAspect, TerraformDataSource, TerraformResource, TerraformStack } from "cdktf";
+import { declareOverrideOnlyAspect, elementsOf, preparedFragment, resolveFast } from "../resolve-once";
 import { evaluate, Evaluation, EvaluationInput, failures, suppressed } from "./engine";
 import { configResources, suppressionJson, SUPPRESSIONS_KEY } from "./load";
 import { RULES_BY_ID } from "./rules";
 import { suppressionsOf } from "./suppress";
 import { Finding, PolicyResource, PolicySuppression } from "./types";
-
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** Thrown when the app violates rules; lists every violation with construct path, rule and fix. */
 export class PolicyViolationError extends Error {
@@ -42,49 +31,16 @@ export function addressOf(e: Element): string {
   return `${e instanceof TerraformDataSource ? "data." : ""}${e.terraformResourceType}.${e.friendlyUniqueId}`;
 }
 
-/** Each element's fragment as its stack's preparing resolve produced it ({@link keepPreparedFragments}); used once. */
-const preparedFragments = new WeakMap<TerraformElement, unknown>();
-
-/** The Terraform elements of `stack`, not of nested stacks (cdktf 0.21 terraform-stack.js `terraformElements`). */
-function elementsOf(scope: IConstruct, stack: TerraformStack, into: TerraformElement[] = []): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(scope)) into.push(scope);
-  for (const child of scope.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, stack, into);
-  return into;
-}
-
-/**
- * cdktf's `App.synth()` first calls `prepareStack()` on every stack, which resolves every element (in
- * preparing mode, to find cross-stack references) and throws the result away (cdktf 0.21
- * terraform-stack.js `prepareStack`); the rule pack then resolved every resource again, a third full
- * resolution of each stack after the synthesizer's own (a fifth of a 50-workspace synth). This gives
- * `stack` a `prepareStack` that takes the same steps (ensure a backend; resolve each element, preparing)
- * and keeps each element's fragment for {@link stackInput}. The fragments are those of the final synth:
- * a preparing resolve differs only in registering cross-stack references, and a cross-stack `Reference`
- * resolves to the same identifier either way (tfExpression.js `Reference.resolve`); between prepare and
- * the policy aspect no resource changes (the only other aspect, lib/default-tags.ts, edits providers).
- */
-function keepPreparedFragments(stack: TerraformStack): void {
-  // TypeScript-private in cdktf, called exactly as TerraformStack.prepareStack calls it.
-  const withBackend = stack as unknown as { ensureBackendExists(): void };
-  stack.prepareStack = () => {
-    withBackend.ensureBackendExists();
-    for (const e of elementsOf(stack, stack)) {
-      preparedFragments.set(e, Tokenization.resolve(e.toTerraform(), { scope: stack, preparing: true, resolver: RESOLVER }));
-    }
-  };
-}
-
 /** A stack's resources as the rules see them: each element's resolved `toTerraform()` fragment. */
 export function stackInput(stack: TerraformStack): EvaluationInput & { elements: Map<string, Element> } {
   const elements = new Map<string, Element>();
   const resources: PolicyResource[] = [];
   const suppressions = new Map<string, PolicySuppression[]>();
-  for (const c of elementsOf(stack, stack)) {
+  for (const c of elementsOf(stack)) {
     if (!isElement(c)) continue;
-    let fragment = preparedFragments.get(c);
-    if (fragment === undefined) fragment = Tokenization.resolve(c.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER });
-    // Once: a later check of the same tree (after changes) resolves afresh.
-    preparedFragments.delete(c);
+    // What prepareStack resolved, while nothing has changed it (lib/resolve-once.ts); else resolved here.
+    let fragment = preparedFragment(c);
+    if (fragment === undefined) fragment = resolveFast(c.toTerraform(), { scope: stack });
     for (const r of configResources(fragment as Parameters<typeof configResources>[0])) resources.push(r);
     const address = addressOf(c);
     elements.set(address, c);
@@ -201,10 +157,10 @@ export class PolicyAspect implements IAspect {
 
 /** Adds a {@link PolicyAspect} to every stack of `app` (aspects on the App itself are not invoked by cdktf's stack synthesis). */
 export function applyPolicies(app: IConstruct, options: PolicyAspectOptions = {}): void {
-  const aspect = new PolicyAspect(options);
+  // It changes elements only through addOverride (the suppression comments): prepared fragments stay usable.
+  const aspect = declareOverrideOnlyAspect(new PolicyAspect(options));
   for (const c of app.node.findAll()) {
     if (!TerraformStack.isStack(c)) continue;
     Aspects.of(c).add(aspect);
-    keepPreparedFragments(c);
   }
 }
