@@ -6,8 +6,12 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
+  // Tests build the app as main.ts does: without cdktf's token creation stack traces.
+  setupFiles: ["<rootDir>/__tests__/setup-creation-stacks.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
+  // Two of cdktf's dependencies that it loads at start but no test calls, loaded on first use instead (__tests__/lazy/).
+  moduleNameMapper: { "^archiver$": "<rootDir>/__tests__/lazy/archiver.js", "^semver$": "<rootDir>/__tests__/lazy/semver.js" },
   // Every core (jest's default leaves one for itself: a single worker on the 2-core CI machine).
   maxWorkers: "100%",
 };

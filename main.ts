@@ -15,17 +15,10 @@ import { ConfigError, loadEnvironments, zenmlVersionWarning } from "./lib/config
 import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
 import { recordSynthInputs } from "./lib/synth-inputs";
 import { STACK_FILES_DIR, writeStackFiles } from "./lib/stack-files";
+import { CREATION_STACKS_VARIABLE, keepsCreationStacks, skipTokenCreationStacks } from "./lib/token-creation-stacks";
 
-// cdktf records a full stack trace at every token's creation, used only in messages about misused
-// tokens; it is the largest single cost of a synth (about a quarter of the 50-workspace benchmark,
-// docs/performance.md). Skipped unless ZENML_CREATION_STACKS=1 (for debugging such a message);
-// CDK Terrain offers the same switch (CDKTN_DISABLE_CREATION_STACK). Every cdktf module reads the
-// function from this exports object at call time, so replacing it here takes effect everywhere.
-if (!["1", "true"].includes(process.env.ZENML_CREATION_STACKS ?? "")) {
-  // require, not import: the module's exports object itself must be changed.
-  const tokenStackTraces: { captureStackTrace: () => string[] } = require("cdktf/lib/tokens/private/stack-trace");
-  tokenStackTraces.captureStackTrace = () => [];
-}
+// cdktf's token creation stack traces cost a quarter of a large synth: off unless ZENML_CREATION_STACKS=1.
+skipTokenCreationStacks(keepsCreationStacks(process.env[CREATION_STACKS_VARIABLE]));
 
 const configDir = process.env.ZENML_CONFIG_DIR ?? path.join(__dirname, "..", "config");
 // new App() creates the output folder; remember whether it existed so a policy failure leaves nothing behind.

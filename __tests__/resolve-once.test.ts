@@ -4,7 +4,8 @@
  * synthesized twice from the same config, once as buildApp sets it up and once with cdktf's own
  * prepareStack/toTerraform, and the files compared byte for byte. A change after prepareStack (a
  * user's aspect, an override) must show; resolveFast must give cdktf's result and errors on values
- * built to reach each branch.
+ * built to reach each branch. The policy pack checks the fragments prepareStack kept: they must be
+ * the resources cdktf wrote.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,9 +15,11 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { buildApp } from "../lib/app";
 import { loadEnvironments } from "../lib/config/load";
+import { policyResultOf, PolicyResource } from "../lib/policy";
+import { configResources } from "../lib/policy/load";
 import { declareOverrideOnlyAspect, resolveFast } from "../lib/resolve-once";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { CONFIG_DIR, ROOT, tempDir } from "./helpers";
+import { CONFIG_DIR, configFrom, ROOT, shippedFile, tempDir } from "./helpers";
 
 const DIRS = [CONFIG_DIR, ...fs.readdirSync(path.join(ROOT, "examples")).map((e) => path.join(ROOT, "examples", e, "config"))];
 const quiet = { policyLog: () => undefined };
@@ -38,21 +41,38 @@ function synthesized(app: App): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((s) => [s, fs.readFileSync(path.join(dir, s, "cdk.tf.json"), "utf8")]));
 }
 
-describe("the synthesized stacks are cdktf's, byte for byte", () => {
+/** Without cdktf's "//" metadata (construct paths, suppression comments), as Testing.synth writes a stack. */
+const withoutMetadata = (x: unknown): unknown =>
+  Array.isArray(x) ? x.map(withoutMetadata) : x && typeof x === "object" ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)])) : x;
+const byAddress = (rs: readonly PolicyResource[]) => rs.map((r) => ({ address: r.address, attributes: r.attributes })).sort((a, b) => (a.address < b.address ? -1 : 1));
+
+describe("the synthesized stacks are cdktf's, byte for byte, and the policy pack checked what was written", () => {
   test.each(DIRS.map((d) => [path.relative(ROOT, d), d]))("%s", (_name, dir) => {
     const configs = loadEnvironments(dir);
-    const once = synthesized(buildApp(new App({ outdir: tempDir("resolve-once-") }), configs, quiet));
+    const app = buildApp(new App({ outdir: tempDir("resolve-once-") }), configs, quiet);
+    const once = synthesized(app);
     const cdktf = synthesized(withCdktfSynthesis(buildApp(new App({ outdir: tempDir("resolve-cdktf-") }), configs, quiet)));
     expect(Object.keys(once)).toEqual(Object.keys(cdktf));
     expect(Object.keys(once).length).toBeGreaterThan(1);
     for (const stack of Object.keys(cdktf)) expect(once[stack]).toBe(cdktf[stack]);
+    // The pack checked the fragments prepareStack kept (lib/policy/aspect.ts stackInput), not the written
+    // files: they must be the resources cdktf wrote. A cross-stack remote state (a TerraformRemoteState, not
+    // a data source construct) was never among them.
+    const checked = policyResultOf(app)!.inputs;
+    expect(checked.map((i) => i.source).sort()).toEqual(Object.keys(cdktf).sort());
+    for (const stack of Object.keys(cdktf)) {
+      const written = byAddress(configResources(withoutMetadata(JSON.parse(cdktf[stack])) as Parameters<typeof configResources>[0]).filter((r) => r.type !== "terraform_remote_state"));
+      const seen = byAddress(checked.find((i) => i.source === stack)!.resources);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).toEqual(written);
+    }
   });
 });
 
 describe("what changes after prepareStack is written", () => {
   const setup = (configure: (app: App, dashboard: CloudwatchDashboard) => void) => {
     const build = () => {
-      const app = buildApp(new App({ outdir: tempDir("resolve-change-") }), loadEnvironments(CONFIG_DIR), quiet);
+      const app = buildApp(new App({ outdir: tempDir("resolve-change-") }), [configFrom(shippedFile("dev"), "dev")], quiet);
       // A resource no app aspect overrides (it has no suppression): only a change after prepareStack can make it stale.
       const dashboard = app.node.findAll().find((c): c is CloudwatchDashboard => c instanceof CloudwatchDashboard)!;
       configure(app, dashboard);
@@ -69,7 +89,7 @@ describe("what changes after prepareStack is written", () => {
   };
 
   test("with only the app's own aspects, an element is resolved once unless an aspect overrode it after prepareStack", () => {
-    const app = buildApp(new App({ outdir: tempDir("resolve-count-") }), loadEnvironments(CONFIG_DIR), quiet);
+    const app = buildApp(new App({ outdir: tempDir("resolve-count-") }), [configFrom(shippedFile("dev"), "dev")], quiet);
     const calls = new Map<TerraformElement, number>();
     for (const e of app.node.findAll().filter((c): c is TerraformElement => TerraformElement.isTerraformElement(c))) {
       const original = e.toTerraform.bind(e);

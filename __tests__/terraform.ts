@@ -52,17 +52,23 @@ export interface SharedValidation {
   readonly root: string;
   /** Stack folders relative to `root`. */
   readonly stacks: string[];
+  /**
+   * Stacks whose cdk.tf.json is byte-identical to a stack listed before them (every example's
+   * state-bootstrap is the shipped one), each with that stack: validating the same file again would
+   * only start more provider instances. Every other stack is a module of the run.
+   */
+  readonly identical: Record<string, string>;
   readonly init: string;
   readonly result: { valid: boolean; diagnostics: Diagnostic[] };
 }
 
 const MAIN = path.join(ROOT, "dist", "main.js");
 
-/** What the validation depends on: the built app, the renderer's repairs, the configs and the terraform version. */
+/** What the validation depends on: the built app, the renderer's repairs, the configs, this file and the terraform version. */
 function validationKey(): string {
   const hash = crypto.createHash("sha256").update(terraformVersion.stdout ?? "");
   // dist/main.js starts the app bundle dist/synth.js (launch.ts).
-  const files = [MAIN, path.join(ROOT, "dist", "synth.js"), path.join(ROOT, "scripts", "synth-hcl.ts")];
+  const files = [MAIN, path.join(ROOT, "dist", "synth.js"), path.join(ROOT, "scripts", "synth-hcl.ts"), __filename];
   for (const dir of Object.values(VALIDATED_CONFIG_DIRS)) for (const f of fs.readdirSync(dir).sort()) files.push(path.join(dir, f));
   for (const f of files) hash.update(`${path.relative(ROOT, f)}\0`).update(fs.readFileSync(f)).update("\0");
   return hash.digest("hex").slice(0, 32);
@@ -86,20 +92,29 @@ function buildValidation(dir: string): void {
     const variables = JSON.parse(fs.readFileSync(path.join(dir, s, "cdk.tf.json"), "utf8")).variable ?? {};
     return Object.fromEntries(Object.entries<any>(variables).filter(([, v]) => !("default" in v)).map(([k]) => [k, "validate-placeholder"]));
   };
-  const modules = Object.fromEntries(stacks.map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}`, ...requiredInputs(s) }]));
+  const identical: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const s of stacks) {
+    const file = fs.readdirSync(path.join(dir, s)).find((f) => f === "cdk.tf.json" || f === "cdk.tf")!;
+    const text = `${file}\0${fs.readFileSync(path.join(dir, s, file), "utf8")}`;
+    const first = seen.get(text);
+    if (first) identical[s] = first;
+    else seen.set(text, s);
+  }
+  const modules = Object.fromEntries(stacks.filter((s) => !(s in identical)).map((s) => [s.replace(/[^A-Za-z0-9_-]/g, "_"), { source: `./${s}`, ...requiredInputs(s) }]));
   fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ module: modules }, null, 2));
   const init = terraform(dir, "init", "-backend=false", "-input=false", "-no-color");
   const validate = init.ok ? terraform(dir, "validate", "-json", "-no-color") : undefined;
   const result = validate ? JSON.parse(validate.stdout) : { valid: false, diagnostics: [] };
-  fs.writeFileSync(path.join(dir, "validation.json"), JSON.stringify({ stacks, init: init.output, result }));
+  fs.writeFileSync(path.join(dir, "validation.json"), JSON.stringify({ stacks, identical, init: init.output, result }));
 }
 
 /**
  * `terraform validate` of the shipped and example stacks (JSON) and of the shipped stacks' HCL
- * rendering, in one Terraform run: the AWS provider's schema, the costly part, loads once for
- * terraform-validate.test.ts and hcl.test.ts together. The first suite to ask builds it under a lock
- * (jest runs suites in parallel workers), the other waits for the result; cached by a key of what it
- * validates ({@link validationKey}) under the test cache folder (helpers.ts SYNTH_CACHE).
+ * rendering, in one Terraform run: the AWS provider's schema, the costly part, loads once
+ * (terraform-validate.test.ts). Built under a lock (a concurrent run of the suite waits for the
+ * result) and cached by a key of what it validates ({@link validationKey}) under the test cache folder
+ * (helpers.ts SYNTH_CACHE).
  */
 export async function sharedValidation(): Promise<SharedValidation> {
   const dir = path.join(SYNTH_CACHE, `validate-${validationKey()}`);

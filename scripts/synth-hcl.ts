@@ -17,7 +17,7 @@
  * - top-level `ephemeral` blocks (ephemeral resources, written through the escape hatch because
  *   cdktf has no class for them) are dropped; they are rendered from a JSON synth of the same app
  *   and appended.
- * Every repair is listed on stdout, and the HCL is what `terraform validate` checks in __tests__/hcl.test.ts.
+ * Every repair is listed on stdout, and the HCL is what `terraform validate` checks in __tests__/terraform-validate.test.ts.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
