@@ -10,8 +10,13 @@ module.exports = {
   setupFiles: ["<rootDir>/__tests__/setup-creation-stacks.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
-  // Two of cdktf's dependencies that it loads at start but no test calls, loaded on first use instead (__tests__/lazy/).
-  moduleNameMapper: { "^archiver$": "<rootDir>/__tests__/lazy/archiver.js", "^semver$": "<rootDir>/__tests__/lazy/semver.js" },
+  // Two of cdktf's dependencies that it loads at start but no test calls, loaded on first use instead, and
+  // pako's JavaScript gunzip of the OPA WebAssembly replaced by Node.js's zlib (__tests__/module-shims/).
+  moduleNameMapper: {
+    "^archiver$": "<rootDir>/__tests__/module-shims/archiver.js",
+    "^semver$": "<rootDir>/__tests__/module-shims/semver.js",
+    "^pako$": "<rootDir>/__tests__/module-shims/pako.js",
+  },
   // Every core (jest's default leaves one for itself: a single worker on the 2-core CI machine).
   maxWorkers: "100%",
 };
