@@ -6,8 +6,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // Tests build the app as main.ts does: without cdktf's token creation stack traces.
-  setupFiles: ["<rootDir>/__tests__/setup-creation-stacks.ts"],
+  // Tests build the app as main.ts does (no token creation stack traces, function arguments resolved once).
+  setupFiles: ["<rootDir>/__tests__/setup.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
   // Two of cdktf's dependencies that it loads at start but no test calls, loaded on first use instead, and

@@ -3,8 +3,8 @@
  * output must be exactly cdktf 0.21's: each stack of the shipped config and of every example is
  * synthesized twice from the same config, once as buildApp sets it up and once with cdktf's own
  * prepareStack/toTerraform, and the files compared byte for byte. A change after prepareStack (a
- * user's aspect, an override) must show; resolveFast must give cdktf's result and errors on values
- * built to reach each branch. The policy pack checks the fragments prepareStack kept: they must be
+ * user's aspect, an override) must show; resolveFast (and a Terraform function resolving each argument
+ * once) must give cdktf's result and errors on values built to reach each branch. The policy pack checks the fragments prepareStack kept: they must be
  * the resources cdktf wrote.
  */
 import * as fs from "fs";
@@ -17,7 +17,7 @@ import { buildApp } from "../lib/app";
 import { loadEnvironments } from "../lib/config/load";
 import { policyResultOf, PolicyResource } from "../lib/policy";
 import { configResources } from "../lib/policy/load";
-import { declareOverrideOnlyAspect, resolveFast } from "../lib/resolve-once";
+import { declareOverrideOnlyAspect, resolveFast, resolveFunctionArgumentsOnce } from "../lib/resolve-once";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CONFIG_DIR, configFrom, ROOT, shippedFile, tempDir } from "./helpers";
 
@@ -32,6 +32,16 @@ function withCdktfSynthesis(app: App): App {
     delete (s as Partial<TerraformStack>).toTerraform;
   }
   return app;
+}
+
+/** `f` with cdktf's own FunctionCall resolution (the jest setup turns resolveFunctionArgumentsOnce on, as main.ts does). */
+function cdktfOwn<T>(f: () => T): T {
+  resolveFunctionArgumentsOnce(false);
+  try {
+    return f();
+  } finally {
+    resolveFunctionArgumentsOnce(true);
+  }
 }
 
 /** Every stack's cdk.tf.json after app.synth(), by stack name. */
@@ -51,7 +61,7 @@ describe("the synthesized stacks are cdktf's, byte for byte, and the policy pack
     const configs = loadEnvironments(dir);
     const app = buildApp(new App({ outdir: tempDir("resolve-once-") }), configs, quiet);
     const once = synthesized(app);
-    const cdktf = synthesized(withCdktfSynthesis(buildApp(new App({ outdir: tempDir("resolve-cdktf-") }), configs, quiet)));
+    const cdktf = cdktfOwn(() => synthesized(withCdktfSynthesis(buildApp(new App({ outdir: tempDir("resolve-cdktf-") }), configs, quiet))));
     expect(Object.keys(once)).toEqual(Object.keys(cdktf));
     expect(Object.keys(once).length).toBeGreaterThan(1);
     for (const stack of Object.keys(cdktf)) expect(once[stack]).toBe(cdktf[stack]);
@@ -118,7 +128,7 @@ describe("what changes after prepareStack is written", () => {
     const a = synthesized(once.app)[stackOf(once.dashboard)];
     expect(calls()).toBe(2);
     expect(JSON.parse(a).resource.aws_cloudwatch_dashboard[once.dashboard.friendlyUniqueId].dashboard_name).toBe("renamed");
-    expect(a).toBe(synthesized(withCdktfSynthesis(cdktf.app))[stackOf(cdktf.dashboard)]);
+    expect(a).toBe(cdktfOwn(() => synthesized(withCdktfSynthesis(cdktf.app)))[stackOf(cdktf.dashboard)]);
   });
 
   test("an override by a declared aspect after prepareStack drops that element's kept fragment, and is written", () => {
@@ -132,7 +142,7 @@ describe("what changes after prepareStack is written", () => {
     });
     const a = synthesized(once.app)[stackOf(once.dashboard)];
     expect(JSON.parse(a).resource.aws_cloudwatch_dashboard[once.dashboard.friendlyUniqueId].dashboard_name).toBe("late");
-    expect(a).toBe(synthesized(withCdktfSynthesis(cdktf.app))[stackOf(cdktf.dashboard)]);
+    expect(a).toBe(cdktfOwn(() => synthesized(withCdktfSynthesis(cdktf.app)))[stackOf(cdktf.dashboard)]);
   });
 
   test("a kept fragment serves one toTerraform(): a change made after a synth shows in the next", () => {
@@ -153,6 +163,7 @@ describe("resolveFast gives cdktf's result", () => {
   const bucket = new S3Bucket(stack, "b", {});
   let produced = 0;
   const lazy = Lazy.stringValue({ produce: () => `lazy-${++produced}` });
+  const pureLazy = Lazy.stringValue({ produce: () => "pure" });
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
   const cases: Record<string, unknown> = {
@@ -165,6 +176,10 @@ describe("resolveFast gives cdktf's result", () => {
     "a map token key": { [Token.asString(Token.asAnyMap(bucket.id))]: "v" },
     "a map token value": { m: Token.asStringMap(bucket.tags) },
     "a function": Fn.jsonencode({ widgets: [{ a: bucket.arn, b: [1, "two", { c: bucket.id }] }] }),
+    "nested functions, shared and repeated values": (() => {
+      const shared = { arn: bucket.arn, list: ["x", bucket.id, { deep: [Fn.upper(bucket.id), "1e5", undefined] }] };
+      return Fn.jsonencode({ a: shared, b: [shared, shared.list, Fn.jsonencode(shared)], c: Token.asList(bucket.id), d: pureLazy, e: "${literal}", f: `in ${bucket.arn} text` });
+    })(),
     "a Lazy": { v: lazy },
     "an IResolvable object": { r: { resolve: () => "resolved" } },
     "a date": { d: new Date(0) },
@@ -185,9 +200,19 @@ describe("resolveFast gives cdktf's result", () => {
       produced = 0;
       const fast = outcome(() => resolveFast(cases[name], { scope: stack, preparing }));
       produced = 0;
-      const cdktf = outcome(() => Tokenization.resolve(cases[name], { scope: stack, preparing, resolver: new DefaultTokenResolver(new StringConcat()) }));
+      const cdktf = cdktfOwn(() => outcome(() => Tokenization.resolve(cases[name], { scope: stack, preparing, resolver: new DefaultTokenResolver(new StringConcat()) })));
       expect(fast).toEqual(cdktf);
     }
+  });
+
+  test("a Lazy in a function's arguments is produced once, not once per nesting level (its value must not depend on how often it runs)", () => {
+    const f = Fn.jsonencode({ outer: { inner: [lazy] } });
+    produced = 0;
+    resolveFast(f, { scope: stack });
+    expect(produced).toBe(1);
+    produced = 0;
+    cdktfOwn(() => resolveFast(f, { scope: stack }));
+    expect(produced).toBeGreaterThan(1);
   });
 
   test("a cyclic value fails as in cdktf (its circular-reference error), not with a stack overflow", () => {

@@ -19,14 +19,16 @@
  * {@link resolveFast} is cdktf's `resolve` with a fast path: a subtree of plain data (plain objects,
  * arrays, booleans, ordinary numbers and strings that hold no token marker and nothing cdktf's
  * encoded-number pattern could match) is copied as cdktf would return it; everything else goes to
- * cdktf's own resolver at the same path. `__tests__/resolve-once.test.ts` compares both with cdktf's
- * own synthesis for every shipped and example stack.
+ * cdktf's own resolver at the same path. {@link resolveFunctionArgumentsOnce} makes a Terraform
+ * function resolve each argument value once. `__tests__/resolve-once.test.ts` compares all three with
+ * cdktf's own synthesis for every shipped and example stack.
  */
 import { IConstruct } from "constructs";
 import {
   Aspects,
   IAspect,
   DefaultTokenResolver,
+  IResolveContext,
   ITokenResolver,
   StringConcat,
   TerraformElement,
@@ -36,6 +38,7 @@ import {
 // Deep imports of cdktf internals (0.21.0): the resolver that takes a path prefix, and the merge its toTerraform uses.
 import { resolve as cdktfResolve } from "cdktf/lib/tokens/private/resolve";
 import { deepMerge } from "cdktf/lib/util";
+import { call } from "cdktf/lib/tfExpression";
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
@@ -65,6 +68,51 @@ const plainNumber = (n: number) => Math.abs(n) < 1e250;
 const MAX_DEPTH = 200;
 
 /**
+ * One step of cdktf's resolve (tokens/private/resolve.js) for plain data: a plain value is returned as
+ * is, a plain array or object is rebuilt from `child(value, key)` of each element (dropping undefined, as
+ * cdktf does), and anything cdktf treats specially (a token marker, a list or map token, an object with
+ * a `resolve` method, a class instance) goes to `other`, whole.
+ */
+function resolvePlain(x: unknown, other: (x: unknown) => unknown, child: (x: unknown, key: string) => unknown): unknown {
+  switch (typeof x) {
+    case "undefined":
+    case "boolean":
+      return x;
+    case "string":
+      return plainString(x) ? x : other(x);
+    case "number":
+      return plainNumber(x) ? x : other(x);
+    case "object":
+      break;
+    default:
+      return other(x);
+  }
+  if (x === null) return null;
+  if (Array.isArray(x)) {
+    // A list token element ("#{TfToken[...]}", or a number that may encode one) makes cdktf resolve the
+    // whole list as one (resolve.js containsStringListTokenElement): leave it to cdktf.
+    if (x.some((e) => (typeof e === "string" && e.includes("#{TfToken[")) || (typeof e === "number" && !plainNumber(e)))) return other(x);
+    const out: unknown[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const v = child(x[i], `${i}`);
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(x);
+  // Tokens, constructs, dates and other class instances, a map token key, a `resolve` method: cdktf decides.
+  if ((proto !== Object.prototype && proto !== null) || typeof (x as { resolve?: unknown }).resolve === "function") return other(x);
+  const keys = Object.keys(x);
+  if (keys.some((k) => !plainString(k))) return other(x);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = child((x as Record<string, unknown>)[k], k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
  * cdktf's `Tokenization.resolve(obj, options)`, with a fast path for plain data: the same result, the
  * same errors (anything not plain is resolved by cdktf at the same path).
  */
@@ -72,49 +120,61 @@ export function resolveFast(obj: unknown, options: ResolveOptions): any {
   const full = { scope: options.scope, preparing: options.preparing ?? false, resolver: options.resolver ?? RESOLVER };
   const prefix: string[] = [];
   const delegate = (x: unknown) => cdktfResolve(x, { ...full, prefix: [...prefix] });
-  const walk = (x: unknown): unknown => {
-    switch (typeof x) {
-      case "undefined":
-      case "boolean":
-        return x;
-      case "string":
-        return plainString(x) ? x : delegate(x);
-      case "number":
-        return plainNumber(x) ? x : delegate(x);
-      case "object":
-        break;
-      default:
-        return delegate(x);
-    }
-    if (x === null) return null;
-    if (prefix.length >= MAX_DEPTH) return delegate(x);
-    if (Array.isArray(x)) {
-      // A list token element makes cdktf resolve the whole list as one (resolve.js): leave it to cdktf.
-      if (x.some((e) => (typeof e === "string" && e.includes("TfToken[")) || (typeof e === "number" && !plainNumber(e)))) return delegate(x);
-      const out: unknown[] = [];
-      for (let i = 0; i < x.length; i++) {
-        prefix.push(`${i}`);
-        const v = walk(x[i]);
-        prefix.pop();
-        if (v !== undefined) out.push(v);
-      }
-      return out;
-    }
-    const proto = Object.getPrototypeOf(x);
-    // Tokens, constructs, dates and other class instances, a map token key, a `resolve` method: cdktf decides.
-    if ((proto !== Object.prototype && proto !== null) || typeof (x as { resolve?: unknown }).resolve === "function") return delegate(x);
-    const keys = Object.keys(x);
-    if (keys.some((k) => !plainString(k))) return delegate(x);
-    const out: Record<string, unknown> = {};
-    for (const k of keys) {
-      prefix.push(k);
-      const v = walk((x as Record<string, unknown>)[k]);
-      prefix.pop();
-      if (v !== undefined) out[k] = v;
-    }
-    return out;
-  };
+  const walk = (x: unknown): unknown =>
+    prefix.length >= MAX_DEPTH
+      ? delegate(x)
+      : resolvePlain(x, delegate, (v, key) => {
+          prefix.push(key);
+          try {
+            return walk(v);
+          } finally {
+            prefix.pop();
+          }
+        });
   return walk(obj);
+}
+
+/** FunctionCall.prototype (cdktf 0.21 tfExpression.js; the class is not exported), and its own resolve. */
+const functionCall = Object.getPrototypeOf(call("jsonencode", [])) as { resolve(context: IResolveContext): unknown };
+const cdktfFunctionCallResolve = functionCall.resolve;
+
+/**
+ * cdktf's FunctionCall (`Fn.jsonencode(...)` and every other Terraform function) serializes its
+ * arguments level by level, and resolves each level's whole subtree again at every level
+ * (tfExpression.js `resolveArg`, `resolveExpressionPart`): the dashboard body (modules/dashboard.ts)
+ * alone was a fifth of a 50-workspace synth. With this on, the function's resolve context remembers
+ * what it resolved, and resolves a plain array or object from its remembered elements, so each value
+ * is resolved once; the serialization itself is cdktf's. Within one call the context's settings do
+ * not change while arguments are resolved, so a remembered value is the value cdktf would resolve
+ * again. One difference: a `Lazy` in the arguments is produced once per function call, not once per
+ * nesting level, so its value must not depend on how often it runs. `false` restores cdktf's method.
+ */
+export function resolveFunctionArgumentsOnce(enabled = true): void {
+  functionCall.resolve = !enabled
+    ? cdktfFunctionCallResolve
+    : function (this: unknown, context: IResolveContext) {
+        const own = context.resolve;
+        const seen = new Map<unknown, unknown>();
+        let depth = 0;
+        const once = (x: unknown): unknown => {
+          if (seen.has(x)) return seen.get(x);
+          if (depth >= MAX_DEPTH) return own(x);
+          depth++;
+          try {
+            const r = resolvePlain(x, own, once);
+            seen.set(x, r);
+            return r;
+          } finally {
+            depth--;
+          }
+        };
+        (context as { resolve(x: unknown): unknown }).resolve = once;
+        try {
+          return cdktfFunctionCallResolve.call(this, context);
+        } finally {
+          (context as { resolve(x: unknown): unknown }).resolve = own;
+        }
+      };
 }
 
 /** Aspects that change elements only through `addOverride` (which {@link resolveEachElementOnce} sees). */
