@@ -102,6 +102,8 @@ Environment variables
                               (ephemeral: needed by every diff/deploy/destroy of that stack, never stored)
   ZENML_CREATION_STACKS=1     record cdktf's token creation stack traces (off by default: they cost ~20% of a
                               synth and only appear in messages about misused tokens)
+  ZENML_CODE_CACHE=0          node dist/main.js neither reads nor writes the V8 code cache beside the bundle
+                              (dist/synth.js.*.v8cache, written after the first synth that exits 0)
   ZENML_TF_PLUGIN_MIRROR      offline provider mirror (default: /opt/tf-plugins when it exists)
   CI=true                     make missing-terraform (and missing docker-registry) a test failure instead of a skip;
                               cdktf's progress UI (ink) prints only its final frame (npm run diff/deploy/destroy set
