@@ -208,11 +208,13 @@ export class StackRun {
 
   /**
    * `terraform apply`, recovering from one known emulator flake: under load moto sometimes answers a
-   * retried AuthorizeSecurityGroupIngress/Egress with InvalidPermission.Duplicate although the first
-   * request created the rule (seen once in CI with 4 stacks in parallel on 2 cores). The rule then
-   * exists in moto but not in the state; it is imported and the apply is run again (with `cdktf deploy`
-   * for a stack deployed through the cdktf CLI: seen there once too, on the shipped dev stack). Any
-   * other failure, or a second one, fails the test.
+   * retried create with "already exists" although the first request created the resource (the SDK
+   * retries a request whose answer it did not get). Seen in CI with 3-4 stacks in parallel on 2 cores:
+   * AuthorizeSecurityGroupIngress/Egress answered InvalidPermission.Duplicate (twice, once on the shipped
+   * dev stack through `cdktf deploy`), and CreateDBInstance answered DBInstanceAlreadyExists (once, on
+   * the shipped dev stack through `cdktf deploy`, 2026-12-07; the same job passed alone). The resource
+   * then exists in moto but not in the state; it is imported and the apply is run again. Any other
+   * failure, or a second one, fails the test.
    */
   private async applyRecoveringDuplicateRule(): Promise<RunResult & { created: number }> {
     const args = ["apply", "-auto-approve", "-input=false", "-no-color"];
@@ -222,20 +224,32 @@ export class StackRun {
     const first = await apply();
     const created = (o: string) => (o.match(/: Creation complete after /g) ?? []).length;
     if (first.code === 0) return { ...first, created: applySummary(first.stdout).added };
-    const m = /InvalidPermission\.Duplicate[\s\S]*?with (aws_security_group_rule\.[A-Za-z0-9_-]+)/.exec(first.stdout + first.stderr);
-    if (!m) {
+    const output = first.stdout + first.stderr;
+    const resources = this.stackJson.resource as Record<string, Record<string, any>>;
+    const rule = /InvalidPermission\.Duplicate[\s\S]*?with (aws_security_group_rule\.[A-Za-z0-9_-]+)/.exec(output);
+    const db = /DBInstanceAlreadyExists[\s\S]*?with (aws_db_instance\.[A-Za-z0-9_-]+)/.exec(output);
+    if (!rule && !db) {
       const what = this.viaCdktf ? "cdktf deploy" : `terraform ${args.join(" ")}`;
       throw new Error(`${what} exited ${first.code} in ${this.tf.dir}:\n${tail(first.stderr || first.stdout)}\n(full log: ${this.tf.logFile})`);
     }
-    const address = m[1];
-    const rule = (this.stackJson.resource as Record<string, Record<string, any>>).aws_security_group_rule[address.split(".")[1]];
-    const state = JSON.parse((await this.tf.terraformOk(["show", "-json", "-no-color"])).stdout);
-    const ids = new Map<string, string>(
-      (state.values?.root_module?.resources ?? []).map((r: { address: string; values: { id: string } }) => [r.address, r.values.id]),
-    );
-    const sg = (ref: string) => ids.get(/\$\{(aws_security_group\.[^.]+)\.id\}/.exec(ref)![1])!;
-    const peer = rule.cidr_blocks ? rule.cidr_blocks.join("_") : sg(rule.source_security_group_id);
-    const importId = [sg(rule.security_group_id), rule.type, rule.protocol, rule.from_port, rule.to_port, peer].join("_");
+    let address: string;
+    let importId: string;
+    if (rule) {
+      address = rule[1];
+      const body = resources.aws_security_group_rule[address.split(".")[1]];
+      const state = JSON.parse((await this.tf.terraformOk(["show", "-json", "-no-color"])).stdout);
+      const ids = new Map<string, string>(
+        (state.values?.root_module?.resources ?? []).map((r: { address: string; values: { id: string } }) => [r.address, r.values.id]),
+      );
+      const sg = (ref: string) => ids.get(/\$\{(aws_security_group\.[^.]+)\.id\}/.exec(ref)![1])!;
+      const peer = body.cidr_blocks ? body.cidr_blocks.join("_") : sg(body.source_security_group_id);
+      importId = [sg(body.security_group_id), body.type, body.protocol, body.from_port, body.to_port, peer].join("_");
+    } else {
+      address = db![1];
+      // The provider imports a DB instance by its identifier (a literal in the synthesized stack).
+      importId = resources.aws_db_instance[address.split(".")[1]].identifier;
+      if (typeof importId !== "string" || importId.includes("${")) throw new Error(`${address}: no literal identifier to import after DBInstanceAlreadyExists:\n${tail(output)}`);
+    }
     log(this.scope, `moto reported ${address} as a duplicate of itself (emulator flake): importing ${importId} and applying again`);
     await this.tf.terraformOk(["import", "-input=false", "-no-color", address, importId]);
     const second = this.viaCdktf ? await this.tf.cdktf(deploy) : await this.tf.terraformOk(args);
