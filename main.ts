@@ -13,15 +13,13 @@ import { App } from "cdktf";
 import { buildApp } from "./lib/app";
 import { ConfigError, loadEnvironments, zenmlVersionWarning } from "./lib/config/load";
 import { PolicyViolationError, writePolicyOutputs } from "./lib/policy";
-import { resolveFunctionArgumentsOnce } from "./lib/resolve-once";
 import { recordSynthInputs } from "./lib/synth-inputs";
 import { STACK_FILES_DIR, writeStackFiles } from "./lib/stack-files";
-import { CREATION_STACKS_VARIABLE, keepsCreationStacks, skipTokenCreationStacks } from "./lib/token-creation-stacks";
+import { setUpSynthRuntime } from "./lib/synth-runtime";
 
-// cdktf's token creation stack traces cost a quarter of a large synth: off unless ZENML_CREATION_STACKS=1.
-skipTokenCreationStacks(keepsCreationStacks(process.env[CREATION_STACKS_VARIABLE]));
-// Each Terraform function's arguments resolved once, not once per nesting level (lib/resolve-once.ts).
-resolveFunctionArgumentsOnce();
+// No token creation stack traces (a quarter of a large synth) unless ZENML_CREATION_STACKS=1; each
+// Terraform function's arguments resolved once (lib/synth-runtime.ts).
+setUpSynthRuntime(process.env.ZENML_CREATION_STACKS);
 
 const configDir = process.env.ZENML_CONFIG_DIR ?? path.join(__dirname, "..", "config");
 // new App() creates the output folder; remember whether it existed so a policy failure leaves nothing behind.
